@@ -1,0 +1,223 @@
+/**
+ * Access decisions at the door. Pure: it reads a snapshot of state and the time it is given, and
+ * returns a decision; the door controller carries it out. Exit is always allowed and is handled
+ * by the controller through `decideExit`.
+ */
+import type { EscortPairing, PairedTap } from './escort-pairing.js';
+import type { Occupancy } from './occupancy.js';
+import type { Badge, DoorMode, User, Visit } from './types.js';
+
+export const DENY_REASONS = [
+  'unknown_credential',
+  'badge_inactive',
+  'user_inactive',
+  'visit_not_active',
+  'outside_window',
+  'escort_required',
+  'not_an_escort',
+  'solo_entry_disabled',
+  'anti_passback',
+  'lockdown',
+  'journal_unavailable',
+  'pass_invalid',
+] as const;
+export type DenyReason = (typeof DENY_REASONS)[number];
+
+export interface AccessSettings {
+  escortWindowSeconds: number;
+  /** 'visit': only escorts named on the visit; 'any': any escort-capable staff member. */
+  escortScope: 'visit' | 'any';
+  staffSoloEntry: boolean;
+  windowGraceMinutes: number;
+  /** hard: deny a second entry; soft: grant but raise an alarm; off: ignore. */
+  antiPassback: 'hard' | 'soft' | 'off';
+}
+
+export interface StateView {
+  badgeByUid(uid: string): Badge | undefined;
+  user(id: string): User | undefined;
+  visit(id: string): Visit | undefined;
+}
+
+export type Subject =
+  | { kind: 'staff'; badge: Badge; user: User }
+  | { kind: 'visitor'; badge: Badge; visit: Visit };
+
+export interface Admission {
+  badgeId: string;
+  kind: 'staff' | 'visitor';
+  userId: string | null;
+  visitId: string | null;
+  name: string;
+  escortedBy?: string[];
+}
+
+export type Decision =
+  | { outcome: 'grant'; subject: Subject; admits: Admission[]; passbackViolation?: boolean }
+  | { outcome: 'pending'; subject: Subject; awaiting: 'escort' | 'visitor'; expiresAtMono: number }
+  | { outcome: 'deny'; reason: DenyReason; subject: Subject | null; detail?: string };
+
+export interface DecideInput {
+  uid: string;
+  /** Wall-clock time, for visit windows. */
+  now: Date;
+  /** Monotonic milliseconds, for the escort window. */
+  mono: number;
+  mode: DoorMode;
+}
+
+export function resolveSubject(view: StateView, uid: string): Subject | { deny: DenyReason } {
+  const badge = view.badgeByUid(uid);
+  if (!badge) return { deny: 'unknown_credential' };
+  if (!badge.active) return { deny: 'badge_inactive' };
+  if (badge.kind === 'staff') {
+    const user = badge.userId ? view.user(badge.userId) : undefined;
+    if (!user || !user.active) return { deny: 'user_inactive' };
+    return { kind: 'staff', badge, user };
+  }
+  const visit = badge.visitId ? view.visit(badge.visitId) : undefined;
+  if (!visit) return { deny: 'visit_not_active' };
+  return { kind: 'visitor', badge, visit };
+}
+
+export function admission(subject: Subject, escortedBy?: string[]): Admission {
+  if (subject.kind === 'staff') {
+    return {
+      badgeId: subject.badge.id,
+      kind: 'staff',
+      userId: subject.user.id,
+      visitId: null,
+      name: subject.user.displayName,
+    };
+  }
+  return {
+    badgeId: subject.badge.id,
+    kind: 'visitor',
+    userId: null,
+    visitId: subject.visit.id,
+    name: subject.visit.visitor.name,
+    ...(escortedBy ? { escortedBy } : {}),
+  };
+}
+
+export function canEscort(user: User, visit: Visit, settings: AccessSettings): boolean {
+  if (!user.active || !user.escort) return false;
+  return settings.escortScope === 'any' || visit.escortIds.includes(user.id);
+}
+
+function inWindow(visit: Visit, now: Date, graceMinutes: number): boolean {
+  const grace = graceMinutes * 60_000;
+  const t = now.getTime();
+  return t >= new Date(visit.window.start).getTime() - grace && t <= new Date(visit.window.end).getTime() + grace;
+}
+
+/**
+ * Entry decision for one credential. Records the tap in `pairing` when it may pair with another
+ * (a visitor waiting for an escort, or an escort who may admit a waiting visitor).
+ */
+export function decideEntry(
+  view: StateView,
+  occupancy: Occupancy,
+  pairing: EscortPairing,
+  settings: AccessSettings,
+  input: DecideInput,
+): Decision {
+  const resolved = resolveSubject(view, input.uid);
+  if ('deny' in resolved) return { outcome: 'deny', reason: resolved.deny, subject: null };
+  const subject = resolved;
+
+  if (subject.kind === 'visitor') {
+    const visit = subject.visit;
+    if (visit.state !== 'badge_issued' && visit.state !== 'in_progress') {
+      return { outcome: 'deny', reason: 'visit_not_active', subject, detail: visit.state };
+    }
+    if (!inWindow(visit, input.now, settings.windowGraceMinutes)) {
+      return { outcome: 'deny', reason: 'outside_window', subject };
+    }
+  } else if (!subject.user.escort && subject.user.role !== 'superadmin') {
+    return { outcome: 'deny', reason: 'not_an_escort', subject };
+  }
+
+  if (input.mode === 'lockdown' && !(subject.kind === 'staff' && subject.user.role === 'superadmin')) {
+    return { outcome: 'deny', reason: 'lockdown', subject };
+  }
+
+  let passbackViolation = false;
+  if (settings.antiPassback !== 'off' && occupancy.isInside(subject.badge.id)) {
+    if (settings.antiPassback === 'hard') return { outcome: 'deny', reason: 'anti_passback', subject };
+    passbackViolation = true;
+  }
+  const pv = passbackViolation ? { passbackViolation } : {};
+  const windowMs = settings.escortWindowSeconds * 1000;
+
+  if (subject.kind === 'visitor') {
+    // An eligible escort tapped within the window before: admit now. A pending escort (solo entry
+    // off) is admitted together with the visitor by this one unlock.
+    const escortTaps = pairing.recent(input.mono, windowMs).filter((t) => {
+      if (t.kind !== 'staff' || !t.userId) return false;
+      const u = view.user(t.userId);
+      return u !== undefined && canEscort(u, subject.visit, settings);
+    });
+    if (escortTaps.length > 0) {
+      const admits: Admission[] = [];
+      for (const t of escortTaps) {
+        if (t.status === 'pending') {
+          pairing.resolve(t.badgeId);
+          admits.push(t.admission);
+        }
+      }
+      admits.push(admission(subject, escortTaps.map((t) => t.userId as string)));
+      return { outcome: 'grant', subject, admits, ...pv };
+    }
+    const tap: PairedTap = {
+      badgeId: subject.badge.id,
+      kind: 'visitor',
+      userId: null,
+      visitId: subject.visit.id,
+      mono: input.mono,
+      status: 'pending',
+      admission: admission(subject),
+    };
+    pairing.record(tap);
+    return { outcome: 'pending', subject, awaiting: 'escort', expiresAtMono: input.mono + windowMs };
+  }
+
+  // Staff: admit visitors waiting for this escort, if any.
+  const user = subject.user;
+  const waiting = pairing.recent(input.mono, windowMs).filter((t) => {
+    if (t.kind !== 'visitor' || t.status !== 'pending' || !t.visitId) return false;
+    const v = view.visit(t.visitId);
+    return v !== undefined && canEscort(user, v, settings);
+  });
+  const self = admission(subject);
+  const grantedTap: PairedTap = {
+    badgeId: subject.badge.id,
+    kind: 'staff',
+    userId: user.id,
+    visitId: null,
+    mono: input.mono,
+    status: 'granted',
+    admission: self,
+  };
+  if (waiting.length > 0) {
+    for (const t of waiting) pairing.resolve(t.badgeId);
+    pairing.record(grantedTap);
+    return {
+      outcome: 'grant',
+      subject,
+      admits: [self, ...waiting.map((t) => ({ ...t.admission, escortedBy: [user.id] }))],
+      ...pv,
+    };
+  }
+  if (settings.staffSoloEntry || user.role === 'superadmin') {
+    if (user.escort) pairing.record(grantedTap);
+    return { outcome: 'grant', subject, admits: [self], ...pv };
+  }
+  pairing.record({ ...grantedTap, status: 'pending' });
+  return { outcome: 'pending', subject, awaiting: 'visitor', expiresAtMono: input.mono + windowMs };
+}
+
+/** The reason a pending tap is finally denied when its window runs out. */
+export function expiredPendingReason(tap: PairedTap): DenyReason {
+  return tap.kind === 'visitor' ? 'escort_required' : 'solo_entry_disabled';
+}

@@ -1,0 +1,91 @@
+/**
+ * The one catalogue of coded errors. Every rejection the service gives — HTTP, CLI, MQTT command —
+ * carries one of these codes, its HTTP status and a message in Indonesian (default) and English.
+ */
+export const ERRORS = {
+  validation_failed: { status: 400, id: 'Data yang dikirim tidak valid', en: 'The request is not valid' },
+  malformed_json: { status: 400, id: 'Isi permintaan bukan JSON yang benar', en: 'The request body is not valid JSON' },
+  body_too_large: { status: 413, id: 'Isi permintaan terlalu besar', en: 'The request body is too large' },
+  unsupported_media_type: { status: 415, id: 'Jenis isi tidak didukung', en: 'Unsupported content type' },
+  nik_invalid: { status: 400, id: 'NIK tidak valid', en: 'The NIK (KTP number) is not valid' },
+  window_invalid: { status: 400, id: 'Rentang waktu kunjungan tidak valid', en: 'The visit window is not valid' },
+  unauthenticated: { status: 401, id: 'Silakan masuk terlebih dahulu', en: 'Please sign in first' },
+  invalid_credentials: { status: 401, id: 'Nama pengguna atau kata sandi salah', en: 'Wrong username or password' },
+  forbidden: { status: 403, id: 'Anda tidak berwenang melakukan ini', en: 'You are not allowed to do this' },
+  separation_of_duties: {
+    status: 403,
+    id: 'Petugas yang memverifikasi tidak boleh menyetujui permohonan yang sama',
+    en: 'The person who verified a request may not decide it',
+  },
+  not_found: { status: 404, id: 'Data tidak ditemukan', en: 'Not found' },
+  visit_not_found: { status: 404, id: 'Kunjungan tidak ditemukan', en: 'Visit not found' },
+  user_not_found: { status: 404, id: 'Pengguna tidak ditemukan', en: 'User not found' },
+  badge_not_found: { status: 404, id: 'Kartu tidak ditemukan', en: 'Badge not found' },
+  illegal_step: {
+    status: 409,
+    id: 'Langkah ini tidak boleh dilakukan pada status kunjungan saat ini',
+    en: 'This step is not allowed in the visit’s current state',
+  },
+  precondition_failed: { status: 409, id: 'Syarat langkah ini belum terpenuhi', en: 'A precondition of this step is not met' },
+  reason_required: { status: 400, id: 'Alasan wajib diisi', en: 'A reason is required' },
+  badge_uid_taken: { status: 409, id: 'UID kartu sudah terdaftar', en: 'This badge UID is already registered' },
+  badge_unavailable: { status: 409, id: 'Kartu tidak tersedia untuk diterbitkan', en: 'The badge is not available to issue' },
+  escort_invalid: { status: 409, id: 'Pendamping tidak valid', en: 'The escort is not valid' },
+  username_taken: { status: 409, id: 'Nama pengguna sudah dipakai', en: 'The username is already taken' },
+  device_unexpected: {
+    status: 409,
+    id: 'Perangkat yang dibawa keluar tidak tercatat saat masuk; perlu konfirmasi admin dengan catatan',
+    en: 'A device carried out was not brought in; an admin confirmation with a note is required',
+  },
+  visitor_inside: {
+    status: 409,
+    id: 'Pengunjung masih tercatat di dalam ruang server',
+    en: 'The visitor is still recorded inside the server room',
+  },
+  setup_closed: { status: 409, id: 'Penyiapan awal sudah selesai', en: 'First-time setup is already done' },
+  setup_token_invalid: { status: 401, id: 'Token penyiapan salah', en: 'Wrong setup token' },
+  sim_disabled: {
+    status: 404,
+    id: 'Perangkat keras simulasi tidak aktif',
+    en: 'Simulated hardware is not enabled',
+  },
+  reader_not_found: { status: 404, id: 'Pembaca kartu tidak ditemukan', en: 'Reader not found' },
+  journal_unavailable: {
+    status: 503,
+    id: 'Jurnal tidak dapat ditulis; perubahan ditolak',
+    en: 'The journal cannot be written; the change was refused',
+  },
+  store_unavailable: { status: 503, id: 'Penyimpanan tidak dapat ditulis', en: 'The state store cannot be written' },
+  config_invalid: { status: 500, id: 'Konfigurasi tidak valid', en: 'The configuration is not valid' },
+  rate_limited: { status: 429, id: 'Terlalu banyak percobaan; coba lagi nanti', en: 'Too many attempts; try again later' },
+  internal: { status: 500, id: 'Terjadi kesalahan internal', en: 'Internal error' },
+} as const satisfies Record<string, { status: number; id: string; en: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, details?: Record<string, unknown>, message?: string) {
+    super(message ?? ERRORS[code].en);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}
+
+export type Lang = 'id' | 'en';
+
+export function errorBody(err: AppError, lang: Lang) {
+  const entry = ERRORS[err.code];
+  return {
+    error: {
+      code: err.code,
+      message: lang === 'en' ? entry.en : entry.id,
+      ...(err.details ? { details: err.details } : {}),
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Recent entry taps, kept for `escortWindowSeconds` so that a visitor and an escort presenting
+ * their badges within the window of each other are admitted by one unlock. Monotonic time only.
+ */
+import type { Admission } from './access-policy.js';
+
+export interface PairedTap {
+  badgeId: string;
+  kind: 'staff' | 'visitor';
+  userId: string | null;
+  visitId: string | null;
+  mono: number;
+  /** pending: waiting for a partner; granted: admitted, may still escort a later visitor. */
+  status: 'pending' | 'granted';
+  admission: Admission;
+}
+
+export class EscortPairing {
+  private taps: PairedTap[] = [];
+
+  /** Taps no older than `windowMs`, newest last. */
+  recent(mono: number, windowMs: number): PairedTap[] {
+    return this.taps.filter((t) => mono - t.mono <= windowMs);
+  }
+
+  record(tap: PairedTap): void {
+    this.taps = this.taps.filter((t) => t.badgeId !== tap.badgeId);
+    this.taps.push(tap);
+  }
+
+  /** A pending tap was admitted by its partner. */
+  resolve(badgeId: string): void {
+    for (const t of this.taps) if (t.badgeId === badgeId) t.status = 'granted';
+  }
+
+  /** Drops taps older than the window and returns the pending ones that ran out. */
+  expire(mono: number, windowMs: number): PairedTap[] {
+    const expired: PairedTap[] = [];
+    this.taps = this.taps.filter((t) => {
+      if (mono - t.mono <= windowMs) return true;
+      if (t.status === 'pending') expired.push(t);
+      return false;
+    });
+    return expired;
+  }
+
+  pending(): PairedTap[] {
+    return this.taps.filter((t) => t.status === 'pending');
+  }
+
+  clear(): void {
+    this.taps = [];
+  }
+}

@@ -1,0 +1,126 @@
+/** Records held in the state store. Times are ISO-8601 strings in UTC. */
+
+export type Role = 'admin' | 'superadmin';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** May accompany visitors (and, with staffSoloEntry, enter alone). */
+  escort: boolean;
+  active: boolean;
+  /** scrypt$N$r$p$salt$hash — never leaves the store. */
+  passwordHash: string;
+  createdAt: string;
+}
+
+export type BadgeKind = 'staff' | 'visitor';
+
+export interface Badge {
+  id: string;
+  /** Normalised credential: upper-case hex UID for NFC cards. */
+  uid: string;
+  label: string;
+  kind: BadgeKind;
+  /** Staff badges: the owner. */
+  userId: string | null;
+  /** Visitor badges: the visit it is issued to, null while in the pool. */
+  visitId: string | null;
+  active: boolean;
+  createdAt: string;
+}
+
+export interface Device {
+  type: string;
+  model: string;
+  serial: string;
+}
+
+export interface DeviceOut extends Device {
+  /** Set when the device was not brought in and an admin confirmed it with a note. */
+  unexpected?: { confirmedBy: string; note: string };
+}
+
+export const VISIT_STATES = [
+  'submitted',
+  'verified',
+  'approved',
+  'rejected',
+  'badge_issued',
+  'in_progress',
+  'checked_out',
+  'closed',
+  'cancelled',
+  'expired',
+] as const;
+export type VisitState = (typeof VISIT_STATES)[number];
+
+export const TERMINAL_STATES: readonly VisitState[] = ['closed', 'rejected', 'cancelled', 'expired'];
+
+export type VisitStep =
+  | 'submit'
+  | 'verify'
+  | 'approve'
+  | 'reject'
+  | 'issue_badge'
+  | 'enter'
+  | 'check_out'
+  | 'close'
+  | 'cancel'
+  | 'expire';
+
+export interface Actor {
+  /** User id, or 'system' for steps the door or the clock takes. */
+  id: string;
+  role: Role | 'system';
+  name: string;
+}
+
+export interface Transition {
+  step: VisitStep;
+  from: VisitState | null;
+  to: VisitState;
+  at: string;
+  by: { id: string; name: string };
+  reason?: string;
+}
+
+export interface Visitor {
+  name: string;
+  nik: string;
+  organisation: string;
+  phone: string;
+}
+
+export interface Visit {
+  id: string;
+  state: VisitState;
+  visitor: Visitor;
+  purpose: string;
+  window: { start: string; end: string };
+  letterNumber: string;
+  ticketRef: string | null;
+  devicesIn: Device[];
+  devicesOut: DeviceOut[];
+  badgeId: string | null;
+  escortIds: string[];
+  verification: { formComplete: boolean; ktpHeld: boolean; nikChecked: boolean; by: string; at: string } | null;
+  decision: { approved: boolean; by: string; at: string; reason: string | null } | null;
+  firstEntryAt: string | null;
+  checkOut: {
+    exitAt: string;
+    badgeReturned: boolean;
+    ktpReturned: boolean;
+    by: string;
+    note: string | null;
+  } | null;
+  history: Transition[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type DoorMode = 'normal' | 'lockdown' | 'emergency_release';
+export const DOOR_MODES: readonly DoorMode[] = ['normal', 'lockdown', 'emergency_release'];
+
+export type ReaderRole = 'entry' | 'exit';

@@ -1,0 +1,30 @@
+/**
+ * The door's own small durable state: its mode and who is inside. Kept apart from state.json so a
+ * tap rewrites a few hundred bytes, not the whole badge list; kept at all so that a restart in
+ * lockdown stays in lockdown and anti-passback survives a power cut.
+ */
+import { join } from 'node:path';
+import type { Occupant } from '../domain/occupancy.js';
+import type { DoorMode } from '../domain/types.js';
+import { DurableJSONFile } from './durable-file.js';
+
+export interface DoorStateData {
+  mode: DoorMode;
+  occupancy: Occupant[];
+}
+
+export class DoorStateFile {
+  private readonly file: DurableJSONFile<DoorStateData>;
+
+  constructor(dir: string) {
+    this.file = new DurableJSONFile<DoorStateData>(join(dir, 'door.json'));
+  }
+
+  async load(): Promise<DoorStateData> {
+    return (await this.file.read()) ?? { mode: 'normal', occupancy: [] };
+  }
+
+  save(data: DoorStateData): Promise<void> {
+    return this.file.write(data);
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * The append-only journal: JSON Lines, one event per line, fsync per append, a monotonic sequence
+ * number, an id for de-duplication and a sha256 hash chain. Files rotate by size and are named by
+ * their first sequence number, so any cursor finds its file without reading the others.
+ *
+ * It is the single source of events: consumers (MQTT, live feed, reports) read from their own
+ * cursor with `read()` and are woken by the 'appended' event.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { EventInput, JournalEvent } from '../domain/events.js';
+import { fsyncDir } from './durable-file.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+const FILE_RE = /^journal-(\d{12})\.jsonl$/;
+
+export function fileNameFor(firstSeq: number): string {
+  return `journal-${String(firstSeq).padStart(12, '0')}.jsonl`;
+}
+
+export function hashEvent(e: Omit<JournalEvent, 'hash'>): string {
+  const body = JSON.stringify({ seq: e.seq, id: e.id, at: e.at, door: e.door, type: e.type, data: e.data });
+  return createHash('sha256').update(e.prev).update('\n').update(body).digest('hex');
+}
+
+export interface JournalOptions {
+  dir: string;
+  door: string;
+  maxFileBytes: number;
+  clock?: () => Date;
+  /** Turn off only in benchmarks that build a large journal quickly. */
+  fsync?: boolean;
+}
+
+export interface JournalSegment {
+  firstSeq: number;
+  file: string;
+}
+
+export function listSegments(dir: string): JournalSegment[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names
+    .map((n) => FILE_RE.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ firstSeq: Number(m[1]), file: join(dir, m[0]) }))
+    .sort((a, b) => a.firstSeq - b.firstSeq);
+}
+
+/** Reads a file's lines in blocks; the last element is whatever follows the final newline. */
+export function* readLines(file: string, startOffset = 0): Generator<{ line: string; end: number }, string> {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let pos = startOffset;
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      let chunk = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const chunkStart = pos - carry.length;
+      pos += n;
+      let from = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, from);
+        if (nl === -1) break;
+        yield { line: chunk.toString('utf8', from, nl), end: chunkStart + nl + 1 };
+        from = nl + 1;
+      }
+      chunk = chunk.subarray(from);
+      carry = Buffer.from(chunk);
+    }
+    return carry.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class JournalWriteError extends Error {
+  constructor(cause: unknown) {
+    super(`journal not writable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'JournalWriteError';
+    this.cause = cause;
+  }
+}
+
+export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
+  private fd: number | null = null;
+  private fileBytes = 0;
+  private lastSeq = 0;
+  private lastHash = GENESIS_HASH;
+  private healthy = false;
+  private started = false;
+  private lastError: string | null = null;
+  private readonly clock: () => Date;
+
+  constructor(private readonly opts: JournalOptions) {
+    super();
+    this.clock = opts.clock ?? (() => new Date());
+  }
+
+  /** Opens the newest segment, cuts off a torn last line, and records that it did. */
+  start(): { recovered: { file: string; droppedBytes: number } | null } {
+    mkdirSync(this.opts.dir, { recursive: true });
+    const segs = listSegments(this.opts.dir);
+    let recovered: { file: string; droppedBytes: number } | null = null;
+    const last = segs[segs.length - 1];
+    if (last) {
+      const tail = this.scanTail(last.file);
+      this.fd = openSync(last.file, 'r+');
+      const size = fstatSync(this.fd).size;
+      if (tail.goodEnd < size) {
+        ftruncateSync(this.fd, tail.goodEnd);
+        fsyncSync(this.fd);
+        recovered = { file: last.file, droppedBytes: size - tail.goodEnd };
+      }
+      this.fileBytes = tail.goodEnd;
+      if (tail.lastEvent) {
+        this.lastSeq = tail.lastEvent.seq;
+        this.lastHash = tail.lastEvent.hash;
+      } else {
+        // An empty newest segment: the chain continues from the segment before it.
+        const prev = segs[segs.length - 2];
+        const prevTail = prev ? this.scanTail(prev.file) : null;
+        this.lastSeq = prevTail?.lastEvent?.seq ?? last.firstSeq - 1;
+        this.lastHash = prevTail?.lastEvent?.hash ?? GENESIS_HASH;
+      }
+    }
+    this.healthy = true;
+    this.started = true;
+    if (recovered) {
+      this.append({
+        type: 'journal.recovered',
+        data: { file: recovered.file.split('/').pop(), droppedBytes: recovered.droppedBytes, lastGoodSeq: this.lastSeq },
+      });
+    }
+    return { recovered };
+  }
+
+  /**
+   * Finds the end of the last complete, parseable line. A power cut can leave a partial line (no
+   * newline) or a line whose bytes never reached the disk (zeros); both are cut.
+   */
+  private scanTail(file: string): { goodEnd: number; lastEvent: JournalEvent | null } {
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      let window = Math.min(size, 64 * 1024);
+      for (;;) {
+        const start = size - window;
+        const buf = Buffer.alloc(window);
+        readSync(fd, buf, 0, window, start);
+        let end = buf.length;
+        // Walk back over lines until one parses.
+        for (;;) {
+          const nl = end > 0 ? buf.lastIndexOf(10, end - 1) : -1;
+          if (nl === -1) break;
+          const prevNl = nl > 0 ? buf.lastIndexOf(10, nl - 1) : -1;
+          if (prevNl === -1 && start > 0) break; // the line may begin before this window
+          const text = buf.toString('utf8', prevNl + 1, nl);
+          try {
+            const ev = JSON.parse(text) as JournalEvent;
+            if (typeof ev.seq === 'number' && typeof ev.hash === 'string') return { goodEnd: start + nl + 1, lastEvent: ev };
+          } catch {
+            // not a whole line: keep walking back
+          }
+          end = prevNl + 1;
+          if (prevNl === -1) break;
+        }
+        if (start === 0) return { goodEnd: 0, lastEvent: null };
+        window = Math.min(size, window * 4);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  get head(): { seq: number; hash: string } {
+    return { seq: this.lastSeq, hash: this.lastHash };
+  }
+
+  health(): { ok: boolean; seq: number; error: string | null } {
+    return { ok: this.healthy, seq: this.lastSeq, error: this.lastError };
+  }
+
+  /**
+   * Appends one event and returns it once it is on disk. Throws JournalWriteError (and marks the
+   * journal unhealthy) when the bytes cannot be written or synced.
+   */
+  append(input: EventInput): JournalEvent {
+    if (!this.started) throw new JournalWriteError(new Error('journal not started'));
+    const partial: Omit<JournalEvent, 'hash'> = {
+      seq: this.lastSeq + 1,
+      id: randomUUID(),
+      at: this.clock().toISOString(),
+      door: this.opts.door,
+      type: input.type,
+      data: input.data,
+      prev: this.lastHash,
+    };
+    const event: JournalEvent = { ...partial, hash: hashEvent(partial) };
+    const line = Buffer.from(`${JSON.stringify(event)}\n`);
+    try {
+      if (this.fd === null || this.fileBytes + line.length > this.opts.maxFileBytes) this.rotate(event.seq);
+      const fd = this.fd as number;
+      let off = 0;
+      while (off < line.length) off += writeSync(fd, line, off, line.length - off);
+      if (this.opts.fsync !== false) fsyncSync(fd);
+    } catch (err) {
+      this.healthy = false;
+      this.lastError = (err as Error).message;
+      // Cut partial bytes so a later append does not land after a torn line; if even that fails,
+      // the next start cuts them (torn-line recovery).
+      try {
+        if (this.fd !== null) ftruncateSync(this.fd, this.fileBytes);
+      } catch {
+        // the disk is gone; nothing more to do here
+      }
+      throw new JournalWriteError(err);
+    }
+    this.fileBytes += line.length;
+    this.lastSeq = event.seq;
+    this.lastHash = event.hash;
+    this.healthy = true;
+    this.lastError = null;
+    this.emit('appended', event);
+    return event;
+  }
+
+  private rotate(firstSeq: number): void {
+    if (this.fd !== null) {
+      if (this.fileBytes === 0) return; // an empty segment takes the event whatever its size
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    this.fd = openSync(join(this.opts.dir, fileNameFor(firstSeq)), 'a+', 0o600);
+    this.fileBytes = 0;
+    fsyncDir(this.opts.dir);
+  }
+
+  /** Events with seq > `after`, in order, at most `limit`. */
+  read(after: number, limit = 1000): JournalEvent[] {
+    const out: JournalEvent[] = [];
+    for (const ev of this.iterate(after)) {
+      out.push(ev);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Iterates every event with seq > `after`, reading only the segments that can hold them. */
+  *iterate(after: number): Generator<JournalEvent> {
+    const segs = listSegments(this.opts.dir);
+    let startIdx = 0;
+    for (let i = 0; i < segs.length; i++) if (segs[i]!.firstSeq <= after + 1) startIdx = i;
+    for (let i = startIdx; i < segs.length; i++) {
+      for (const { line } of readLines(segs[i]!.file)) {
+        if (!line) continue;
+        const ev = JSON.parse(line) as JournalEvent;
+        if (ev.seq > after && ev.seq <= this.lastSeq) yield ev;
+      }
+    }
+  }
+
+  stop(): void {
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    this.healthy = false;
+    this.started = false;
+  }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  events: number;
+  files: number;
+  lastSeq: number;
+  firstBad: { seq: number | null; file: string; line: number; problem: string } | null;
+}
+
+/** Checks every line of every segment: parse, sequence, prev link and hash. */
+export function verifyJournal(dir: string): VerifyResult {
+  const segs = listSegments(dir);
+  let prevHash = GENESIS_HASH;
+  let expectSeq: number | null = null;
+  let events = 0;
+  for (const seg of segs) {
+    const it = readLines(seg.file);
+    let lineNo = 0;
+    const bad = (seq: number | null, problem: string): VerifyResult => ({
+      ok: false,
+      events,
+      files: segs.length,
+      lastSeq: expectSeq === null ? 0 : expectSeq - 1,
+      firstBad: { seq, file: seg.file, line: lineNo, problem },
+    });
+    for (;;) {
+      const r = it.next();
+      if (r.done) {
+        if (r.value.length > 0) {
+          lineNo++;
+          return bad(expectSeq, 'torn last line (no newline)');
+        }
+        break;
+      }
+      lineNo++;
+      let ev: JournalEvent;
+      try {
+        ev = JSON.parse(r.value.line) as JournalEvent;
+      } catch {
+        return bad(expectSeq, 'line is not valid JSON');
+      }
+      if (expectSeq === null) expectSeq = ev.seq;
+      if (lineNo === 1 && ev.seq !== seg.firstSeq) return bad(ev.seq, `segment named for seq ${seg.firstSeq} starts at ${ev.seq}`);
+      if (ev.seq !== expectSeq) return bad(expectSeq, `expected seq ${expectSeq}, found ${ev.seq}`);
+      if (ev.prev !== prevHash && !(events === 0 && ev.seq === segs[0]!.firstSeq && ev.seq > 1)) {
+        return bad(ev.seq, 'prev does not match the hash of the event before');
+      }
+      const { hash, ...rest } = ev;
+      if (hashEvent(rest) !== hash) return bad(ev.seq, 'hash does not match the event');
+      prevHash = hash;
+      expectSeq++;
+      events++;
+    }
+  }
+  return { ok: true, events, files: segs.length, lastSeq: expectSeq === null ? 0 : expectSeq - 1, firstBad: null };
+}
