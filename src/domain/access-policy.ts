@@ -108,7 +108,9 @@ export function canEscort(user: User, visit: Visit, settings: AccessSettings): b
 function inWindow(visit: Visit, now: Date, graceMinutes: number): boolean {
   const grace = graceMinutes * 60_000;
   const t = now.getTime();
-  return t >= new Date(visit.window.start).getTime() - grace && t <= new Date(visit.window.end).getTime() + grace;
+  return (
+    t >= new Date(visit.window.start).getTime() - grace && t <= new Date(visit.window.end).getTime() + grace
+  );
 }
 
 /**
@@ -149,6 +151,10 @@ export function decideEntry(
   }
   const pv = passbackViolation ? { passbackViolation } : {};
   const windowMs = settings.escortWindowSeconds * 1000;
+  // A pending partner admitted by this tap passed the check at its own tap (soft mode let it wait);
+  // it is flagged now, when it is actually admitted.
+  const partnerInside = (taps: PairedTap[]) =>
+    settings.antiPassback !== 'off' && taps.some((t) => occupancy.isInside(t.badgeId));
 
   if (subject.kind === 'visitor') {
     // An eligible escort tapped within the window before: admit now. A pending escort (solo entry
@@ -160,14 +166,23 @@ export function decideEntry(
     });
     if (escortTaps.length > 0) {
       const admits: Admission[] = [];
-      for (const t of escortTaps) {
-        if (t.status === 'pending') {
-          pairing.resolve(t.badgeId);
-          admits.push(t.admission);
-        }
+      const partners = escortTaps.filter((t) => t.status === 'pending');
+      for (const t of partners) {
+        pairing.resolve(t.badgeId);
+        admits.push(t.admission);
       }
-      admits.push(admission(subject, escortTaps.map((t) => t.userId as string)));
-      return { outcome: 'grant', subject, admits, ...pv };
+      admits.push(
+        admission(
+          subject,
+          escortTaps.map((t) => t.userId as string),
+        ),
+      );
+      return {
+        outcome: 'grant',
+        subject,
+        admits,
+        ...(partnerInside(partners) ? { passbackViolation: true } : pv),
+      };
     }
     const tap: PairedTap = {
       badgeId: subject.badge.id,
@@ -206,7 +221,7 @@ export function decideEntry(
       outcome: 'grant',
       subject,
       admits: [self, ...waiting.map((t) => ({ ...t.admission, escortedBy: [user.id] }))],
-      ...pv,
+      ...(partnerInside(waiting) ? { passbackViolation: true } : pv),
     };
   }
   if (settings.staffSoloEntry || user.role === 'superadmin') {

@@ -4,13 +4,25 @@
  */
 export const ERRORS = {
   validation_failed: { status: 400, id: 'Data yang dikirim tidak valid', en: 'The request is not valid' },
-  malformed_json: { status: 400, id: 'Isi permintaan bukan JSON yang benar', en: 'The request body is not valid JSON' },
+  malformed_json: {
+    status: 400,
+    id: 'Isi permintaan bukan JSON yang benar',
+    en: 'The request body is not valid JSON',
+  },
   body_too_large: { status: 413, id: 'Isi permintaan terlalu besar', en: 'The request body is too large' },
   unsupported_media_type: { status: 415, id: 'Jenis isi tidak didukung', en: 'Unsupported content type' },
   nik_invalid: { status: 400, id: 'NIK tidak valid', en: 'The NIK (KTP number) is not valid' },
-  window_invalid: { status: 400, id: 'Rentang waktu kunjungan tidak valid', en: 'The visit window is not valid' },
+  window_invalid: {
+    status: 400,
+    id: 'Rentang waktu kunjungan tidak valid',
+    en: 'The visit window is not valid',
+  },
   unauthenticated: { status: 401, id: 'Silakan masuk terlebih dahulu', en: 'Please sign in first' },
-  invalid_credentials: { status: 401, id: 'Nama pengguna atau kata sandi salah', en: 'Wrong username or password' },
+  invalid_credentials: {
+    status: 401,
+    id: 'Nama pengguna atau kata sandi salah',
+    en: 'Wrong username or password',
+  },
   forbidden: { status: 403, id: 'Anda tidak berwenang melakukan ini', en: 'You are not allowed to do this' },
   separation_of_duties: {
     status: 403,
@@ -26,10 +38,22 @@ export const ERRORS = {
     id: 'Langkah ini tidak boleh dilakukan pada status kunjungan saat ini',
     en: 'This step is not allowed in the visit’s current state',
   },
-  precondition_failed: { status: 409, id: 'Syarat langkah ini belum terpenuhi', en: 'A precondition of this step is not met' },
+  precondition_failed: {
+    status: 409,
+    id: 'Syarat langkah ini belum terpenuhi',
+    en: 'A precondition of this step is not met',
+  },
   reason_required: { status: 400, id: 'Alasan wajib diisi', en: 'A reason is required' },
-  badge_uid_taken: { status: 409, id: 'UID kartu sudah terdaftar', en: 'This badge UID is already registered' },
-  badge_unavailable: { status: 409, id: 'Kartu tidak tersedia untuk diterbitkan', en: 'The badge is not available to issue' },
+  badge_uid_taken: {
+    status: 409,
+    id: 'UID kartu sudah terdaftar',
+    en: 'This badge UID is already registered',
+  },
+  badge_unavailable: {
+    status: 409,
+    id: 'Kartu tidak tersedia untuk diterbitkan',
+    en: 'The badge is not available to issue',
+  },
   escort_invalid: { status: 409, id: 'Pendamping tidak valid', en: 'The escort is not valid' },
   username_taken: { status: 409, id: 'Nama pengguna sudah dipakai', en: 'The username is already taken' },
   device_unexpected: {
@@ -55,9 +79,17 @@ export const ERRORS = {
     id: 'Jurnal tidak dapat ditulis; perubahan ditolak',
     en: 'The journal cannot be written; the change was refused',
   },
-  store_unavailable: { status: 503, id: 'Penyimpanan tidak dapat ditulis', en: 'The state store cannot be written' },
+  store_unavailable: {
+    status: 503,
+    id: 'Penyimpanan tidak dapat ditulis',
+    en: 'The state store cannot be written',
+  },
   config_invalid: { status: 500, id: 'Konfigurasi tidak valid', en: 'The configuration is not valid' },
-  rate_limited: { status: 429, id: 'Terlalu banyak percobaan; coba lagi nanti', en: 'Too many attempts; try again later' },
+  rate_limited: {
+    status: 429,
+    id: 'Terlalu banyak percobaan; coba lagi nanti',
+    en: 'Too many attempts; try again later',
+  },
   internal: { status: 500, id: 'Terjadi kesalahan internal', en: 'Internal error' },
 } as const satisfies Record<string, { status: number; id: string; en: string }>;
 

@@ -2,7 +2,7 @@
  * Who is inside the server room now, for anti-passback, the retained MQTT state, and the
  * unescorted-visitor alarm. Pure data; the store persists `entries()`.
  */
-import type { Admission, AccessSettings } from './access-policy.js';
+import type { AccessSettings, Admission } from './access-policy.js';
 import { canEscort } from './access-policy.js';
 import type { User, Visit } from './types.js';
 
@@ -57,7 +57,11 @@ export class Occupancy {
    * Visits whose visitor is inside with no eligible escort inside. Called after someone leaves,
    * to raise `alarm.visitor_unescorted`.
    */
-  unescortedVisits(visitById: (id: string) => Visit | undefined, userById: (id: string) => User | undefined, settings: AccessSettings): Visit[] {
+  unescortedVisits(
+    visitById: (id: string) => Visit | undefined,
+    userById: (id: string) => User | undefined,
+    settings: AccessSettings,
+  ): Visit[] {
     const staffInside = this.entries()
       .filter((o) => o.kind === 'staff' && o.userId)
       .map((o) => userById(o.userId as string))

@@ -33,18 +33,24 @@ export function visitSla(visit: Visit, targets: SlaTargets, now: Date): VisitSla
   const submitted = at('submit');
   const verified = at('verify');
   const decided = at('approve') ?? at('reject');
-  const diff = (a?: string, b?: string) => (a && b ? (new Date(b).getTime() - new Date(a).getTime()) / 1000 : null);
+  const diff = (a?: string, b?: string) =>
+    a && b ? (new Date(b).getTime() - new Date(a).getTime()) / 1000 : null;
   let s2v = diff(submitted, verified);
   let v2d = diff(verified, decided);
   const breaches: VisitSla['breaches'] = [];
   // A step still waiting counts against its target too.
-  const pendingS2v = s2v ?? (visit.state === 'submitted' && submitted ? diff(submitted, now.toISOString()) : null);
-  const pendingV2d = v2d ?? (visit.state === 'verified' && verified ? diff(verified, now.toISOString()) : null);
-  if (pendingS2v !== null && pendingS2v > targets.submitToVerifyMinutes * 60) breaches.push('submit_to_verify');
-  if (pendingV2d !== null && pendingV2d > targets.verifyToDecisionMinutes * 60) breaches.push('verify_to_decision');
+  const pendingS2v =
+    s2v ?? (visit.state === 'submitted' && submitted ? diff(submitted, now.toISOString()) : null);
+  const pendingV2d =
+    v2d ?? (visit.state === 'verified' && verified ? diff(verified, now.toISOString()) : null);
+  if (pendingS2v !== null && pendingS2v > targets.submitToVerifyMinutes * 60)
+    breaches.push('submit_to_verify');
+  if (pendingV2d !== null && pendingV2d > targets.verifyToDecisionMinutes * 60)
+    breaches.push('verify_to_decision');
   s2v = s2v === null ? null : Math.round(s2v);
   v2d = v2d === null ? null : Math.round(v2d);
-  for (const k of Object.keys(secondsInState) as VisitState[]) secondsInState[k] = Math.round(secondsInState[k]!);
+  for (const k of Object.keys(secondsInState) as VisitState[])
+    secondsInState[k] = Math.round(secondsInState[k]!);
   return {
     visitId: visit.id,
     state: visit.state,
@@ -58,8 +64,18 @@ export function visitSla(visit: Visit, targets: SlaTargets, now: Date): VisitSla
 export interface SlaSummary {
   targets: SlaTargets;
   count: number;
-  submitToVerify: { measured: number; medianSeconds: number | null; maxSeconds: number | null; breaches: number };
-  verifyToDecision: { measured: number; medianSeconds: number | null; maxSeconds: number | null; breaches: number };
+  submitToVerify: {
+    measured: number;
+    medianSeconds: number | null;
+    maxSeconds: number | null;
+    breaches: number;
+  };
+  verifyToDecision: {
+    measured: number;
+    medianSeconds: number | null;
+    maxSeconds: number | null;
+    breaches: number;
+  };
   visits: VisitSla[];
 }
 

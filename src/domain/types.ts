@@ -105,7 +105,13 @@ export interface Visit {
   devicesOut: DeviceOut[];
   badgeId: string | null;
   escortIds: string[];
-  verification: { formComplete: boolean; ktpHeld: boolean; nikChecked: boolean; by: string; at: string } | null;
+  verification: {
+    formComplete: boolean;
+    ktpHeld: boolean;
+    nikChecked: boolean;
+    by: string;
+    at: string;
+  } | null;
   decision: { approved: boolean; by: string; at: string; reason: string | null } | null;
   firstEntryAt: string | null;
   checkOut: {

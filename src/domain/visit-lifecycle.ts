@@ -19,7 +19,10 @@ import type {
 } from './types.js';
 
 /** Which states each step may start from, and who may take it. */
-export const STEP_RULES: Record<VisitStep, { from: readonly VisitState[]; roles: readonly (Role | 'system')[] }> = {
+export const STEP_RULES: Record<
+  VisitStep,
+  { from: readonly VisitState[]; roles: readonly (Role | 'system')[] }
+> = {
   submit: { from: [], roles: ['admin', 'superadmin'] },
   verify: { from: ['submitted'], roles: ['admin', 'superadmin'] },
   approve: { from: ['verified'], roles: ['superadmin'] },
@@ -55,7 +58,14 @@ function guard(visit: Visit | null, step: VisitStep, actor: Actor): void {
   }
 }
 
-function advance(visit: Visit, step: VisitStep, to: VisitState, actor: Actor, now: Date, reason?: string): Visit {
+function advance(
+  visit: Visit,
+  step: VisitStep,
+  to: VisitState,
+  actor: Actor,
+  now: Date,
+  reason?: string,
+): Visit {
   const at = now.toISOString();
   const t: Transition = { step, from: visit.state, to, at, by: { id: actor.id, name: actor.name } };
   if (reason) t.reason = reason;
@@ -84,6 +94,19 @@ export function submitVisit(id: string, input: SubmitInput, actor: Actor, now: D
   if (!nik.ok) throw new AppError('nik_invalid', { rule: nik.rule, message: nik.message });
   const { start, end } = parseWindow(input.window);
   if (end.getTime() <= now.getTime()) throw new AppError('window_invalid', { rule: 'window_in_past' });
+  const devicesIn = (input.devicesIn ?? []).map(normaliseDevice);
+  const serials = new Set<string>();
+  for (const d of devicesIn) {
+    const key = serialKey(d);
+    if (serials.has(key)) {
+      throw new AppError('validation_failed', {
+        field: 'devicesIn',
+        rule: 'duplicate_serial',
+        serial: d.serial,
+      });
+    }
+    serials.add(key);
+  }
   const at = now.toISOString();
   const visit: Visit = {
     id,
@@ -93,7 +116,7 @@ export function submitVisit(id: string, input: SubmitInput, actor: Actor, now: D
     window: { start: start.toISOString(), end: end.toISOString() },
     letterNumber: input.letterNumber.trim(),
     ticketRef: input.ticketRef?.trim() || null,
-    devicesIn: (input.devicesIn ?? []).map(normaliseDevice),
+    devicesIn,
     devicesOut: [],
     badgeId: null,
     escortIds: [],
@@ -130,7 +153,13 @@ export function verifyVisit(visit: Visit, input: VerifyInput, actor: Actor, now:
   const next = advance(visit, 'verify', 'verified', actor, now, input.note?.trim() || undefined);
   return {
     ...next,
-    verification: { formComplete: true, ktpHeld: true, nikChecked: true, by: actor.id, at: now.toISOString() },
+    verification: {
+      formComplete: true,
+      ktpHeld: true,
+      nikChecked: true,
+      by: actor.id,
+      at: now.toISOString(),
+    },
   };
 }
 
@@ -175,7 +204,8 @@ export function issueBadge(
   }
   if (escorts.length === 0) throw new AppError('escort_invalid', { rule: 'at_least_one_escort' });
   for (const e of escorts) {
-    if (!e.active || !e.escort) throw new AppError('escort_invalid', { userId: e.id, rule: 'not_escort_capable' });
+    if (!e.active || !e.escort)
+      throw new AppError('escort_invalid', { userId: e.id, rule: 'not_escort_capable' });
   }
   if (new Date(visit.window.end).getTime() <= now.getTime()) {
     throw new AppError('precondition_failed', { step: 'issue_badge', rule: 'window_over' });
@@ -245,7 +275,12 @@ export function checkOutVisit(
   for (const raw of input.devicesOut) {
     const d = normaliseDevice({ type: raw.type, model: raw.model, serial: raw.serial });
     const key = serialKey(d);
-    if (seen.has(key)) throw new AppError('validation_failed', { field: 'devicesOut', rule: 'duplicate_serial', serial: d.serial });
+    if (seen.has(key))
+      throw new AppError('validation_failed', {
+        field: 'devicesOut',
+        rule: 'duplicate_serial',
+        serial: d.serial,
+      });
     seen.add(key);
     if (inSerials.has(key)) {
       matched.push(d);
@@ -311,9 +346,16 @@ export function isExpired(visit: Visit, now: Date, graceMinutes: number): boolea
   );
 }
 
-export function expireVisit(visit: Visit, now: Date): Visit {
+export function expireVisit(visit: Visit, now: Date, graceMinutes = 0): Visit {
   const system: Actor = { id: 'system', role: 'system', name: 'clock' };
   guard(visit, 'expire', system);
+  if (!isExpired(visit, now, graceMinutes)) {
+    throw new AppError('precondition_failed', {
+      step: 'expire',
+      rule: 'window_not_over',
+      windowEnd: visit.window.end,
+    });
+  }
   return advance(visit, 'expire', 'expired', system, now, 'window ended before a badge was issued');
 }
 

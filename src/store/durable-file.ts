@@ -3,7 +3,7 @@
  * the directory. lowdb's own TextFile adapter renames without fsync, so a power cut can leave an
  * empty or stale file; this one cannot.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function fsyncDir(dir: string): void {
@@ -19,14 +19,24 @@ export function writeFileDurably(path: string, content: string | Buffer): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', 0o600);
   try {
-    const buf = typeof content === 'string' ? Buffer.from(content) : content;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      const buf = typeof content === 'string' ? Buffer.from(content) : content;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    // Do not leave a partial temp file behind (the old file is untouched either way).
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone, or the directory itself is gone
+    }
+    throw err;
   }
-  renameSync(tmp, path);
   fsyncDir(dirname(path));
 }
 

@@ -124,7 +124,8 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     const last = segs[segs.length - 1];
     if (last) {
       const tail = this.scanTail(last.file);
-      this.fd = openSync(last.file, 'r+');
+      // O_APPEND: writes go to the end of the file, not to offset 0 where a plain r+ fd would start.
+      this.fd = openSync(last.file, 'a+');
       const size = fstatSync(this.fd).size;
       if (tail.goodEnd < size) {
         ftruncateSync(this.fd, tail.goodEnd);
@@ -148,7 +149,11 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     if (recovered) {
       this.append({
         type: 'journal.recovered',
-        data: { file: recovered.file.split('/').pop(), droppedBytes: recovered.droppedBytes, lastGoodSeq: this.lastSeq },
+        data: {
+          file: recovered.file.split('/').pop(),
+          droppedBytes: recovered.droppedBytes,
+          lastGoodSeq: this.lastSeq,
+        },
       });
     }
     return { recovered };
@@ -177,7 +182,8 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
           const text = buf.toString('utf8', prevNl + 1, nl);
           try {
             const ev = JSON.parse(text) as JournalEvent;
-            if (typeof ev.seq === 'number' && typeof ev.hash === 'string') return { goodEnd: start + nl + 1, lastEvent: ev };
+            if (typeof ev.seq === 'number' && typeof ev.hash === 'string')
+              return { goodEnd: start + nl + 1, lastEvent: ev };
           } catch {
             // not a whole line: keep walking back
           }
@@ -334,7 +340,8 @@ export function verifyJournal(dir: string): VerifyResult {
         return bad(expectSeq, 'line is not valid JSON');
       }
       if (expectSeq === null) expectSeq = ev.seq;
-      if (lineNo === 1 && ev.seq !== seg.firstSeq) return bad(ev.seq, `segment named for seq ${seg.firstSeq} starts at ${ev.seq}`);
+      if (lineNo === 1 && ev.seq !== seg.firstSeq)
+        return bad(ev.seq, `segment named for seq ${seg.firstSeq} starts at ${ev.seq}`);
       if (ev.seq !== expectSeq) return bad(expectSeq, `expected seq ${expectSeq}, found ${ev.seq}`);
       if (ev.prev !== prevHash && !(events === 0 && ev.seq === segs[0]!.firstSeq && ev.seq > 1)) {
         return bad(ev.seq, 'prev does not match the hash of the event before');
@@ -346,5 +353,11 @@ export function verifyJournal(dir: string): VerifyResult {
       events++;
     }
   }
-  return { ok: true, events, files: segs.length, lastSeq: expectSeq === null ? 0 : expectSeq - 1, firstBad: null };
+  return {
+    ok: true,
+    events,
+    files: segs.length,
+    lastSeq: expectSeq === null ? 0 : expectSeq - 1,
+    firstBad: null,
+  };
 }

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { TERMINAL_STATES, type Badge, type User, type Visit } from '../domain/types.js';
+import { type Badge, TERMINAL_STATES, type User, type Visit } from '../domain/types.js';
 import { DurableJSONFile, fsyncDir } from './durable-file.js';
 import { readLines } from './journal.js';
 
@@ -35,7 +35,10 @@ export class StateStore {
   private readonly archiveDir: string;
 
   constructor(private readonly dir: string) {
-    this.db = new Low<StateData>(new DurableJSONFile<StateData>(join(dir, 'state.json')), structuredClone(EMPTY));
+    this.db = new Low<StateData>(
+      new DurableJSONFile<StateData>(join(dir, 'state.json')),
+      structuredClone(EMPTY),
+    );
     this.archiveDir = join(dir, 'archive');
   }
 
@@ -125,6 +128,12 @@ export class StateStore {
         if (old) this.visits.set(id, old);
         else this.visits.delete(id);
       }
+      // A refused change may have taken over another record's username or uid in the secondary
+      // indexes (the undo above then dropped that entry); rebuild them from the restored records.
+      this.usersByName.clear();
+      for (const u of this.users.values()) this.usersByName.set(u.username.toLowerCase(), u);
+      this.badgesByUid.clear();
+      for (const b of this.badges.values()) this.badgesByUid.set(b.uid, b);
       throw err;
     }
   }
@@ -166,7 +175,10 @@ export class StateStore {
       }
     }
     fsyncDir(this.archiveDir);
-    await this.commit({}, old.map((v) => v.id));
+    await this.commit(
+      {},
+      old.map((v) => v.id),
+    );
     return old;
   }
 
@@ -174,7 +186,9 @@ export class StateStore {
   *archivedVisits(): Generator<Visit> {
     let names: string[] = [];
     try {
-      names = readdirSync(this.archiveDir).filter((n) => /^visits-\d{4}-\d{2}\.jsonl$/.test(n)).sort();
+      names = readdirSync(this.archiveDir)
+        .filter((n) => /^visits-\d{4}-\d{2}\.jsonl$/.test(n))
+        .sort();
     } catch {
       return;
     }
@@ -190,4 +204,3 @@ export class StateStore {
     }
   }
 }
-

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Production entry point: runs the compiled CLI (npm run build first).
+import '../dist/cli/main.js';

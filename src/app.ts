@@ -1,0 +1,244 @@
+/**
+ * Composition root: builds every module from the configuration, starts them in order and stops
+ * them in reverse. An optional module that fails to start is reported in health and the door
+ * keeps running; the journal, the store and the door itself are required.
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import type { Actor } from './domain/types.js';
+import { DoorController } from './door/door-controller.js';
+import type {
+  CredentialReader,
+  DigitalInput,
+  Lifecycle,
+  ModuleHealth,
+  Relay,
+} from './hardware/interfaces.js';
+import { SimInput, SimReader, SimRelay } from './hardware/sim/sim-drivers.js';
+import { buildApp, type SimHardware } from './http/app.js';
+import { createLogger } from './logger.js';
+import { BadgeService } from './services/badge-service.js';
+import { UserService } from './services/user-service.js';
+import { VisitService } from './services/visit-service.js';
+import { DoorStateFile } from './store/door-state.js';
+import { Journal } from './store/journal.js';
+import { StateStore } from './store/state-store.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: () => Date;
+  /** Skip listen(): tests drive the HTTP app with inject(). */
+  listen?: boolean;
+  /** Prints the first-start setup token; defaults to the log. */
+  announceSetupToken?: (token: string) => void;
+}
+
+interface Module {
+  name: string;
+  optional: boolean;
+  module: Lifecycle;
+}
+
+export class Runtime {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly store: StateStore;
+  readonly journal: Journal;
+  readonly door: DoorController;
+  readonly visits: VisitService;
+  readonly users: UserService;
+  readonly badges: BadgeService;
+  readonly sim: SimHardware | null;
+  readonly relay: Relay;
+  readonly readers: { reader: CredentialReader; role: 'entry' | 'exit' }[];
+  readonly setup: { token: string | null } = { token: null };
+  http: FastifyInstance | null = null;
+  private readonly modules: Module[] = [];
+  private readonly failed = new Map<string, string>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private startedAt = 0;
+  readyMs = 0;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.config = opts.config;
+    this.logger = opts.logger ?? createLogger(opts.config.log.level);
+    this.clock = opts.clock ?? (() => new Date());
+    const dataDir = resolve(opts.config.dataDir);
+    this.store = new StateStore(dataDir);
+    this.journal = new Journal({
+      dir: join(dataDir, 'journal'),
+      door: opts.config.doorId,
+      maxFileBytes: opts.config.journal.maxFileBytes,
+      clock: this.clock,
+    });
+
+    // Hardware: one driver family per config; only the simulated one exists so far.
+    const relay = new SimRelay('lock');
+    const doorContact = new SimInput('door-contact');
+    const exitButton = new SimInput('exit-button');
+    const simReaders = new Map<string, SimReader>();
+    this.readers = opts.config.readers.map((r) => {
+      const reader = new SimReader(r.id);
+      simReaders.set(r.id, reader);
+      return { reader, role: r.role };
+    });
+    this.relay = relay;
+    this.sim = { readers: simReaders, doorContact, exitButton };
+    const inputs: DigitalInput[] = [doorContact, exitButton];
+
+    this.door = new DoorController({
+      settings: {
+        unlockSeconds: opts.config.door.unlockSeconds,
+        heldOpenSeconds: opts.config.door.heldOpenSeconds,
+        access: opts.config.access,
+      },
+      store: this.store,
+      journal: this.journal,
+      doorState: new DoorStateFile(dataDir),
+      readers: this.readers,
+      relay,
+      doorContact,
+      exitButton,
+      clock: this.clock,
+      logger: this.logger.child({ module: 'door' }),
+    });
+    this.door.setDoorId(opts.config.doorId);
+    this.visits = new VisitService({
+      store: this.store,
+      journal: this.journal,
+      door: this.door,
+      settings: opts.config.procedure,
+      clock: this.clock,
+    });
+    this.users = new UserService({
+      store: this.store,
+      journal: this.journal,
+      clock: this.clock,
+      maxAttempts: opts.config.http.loginMaxAttempts,
+    });
+    this.badges = new BadgeService({ store: this.store, journal: this.journal, clock: this.clock });
+
+    this.modules.push({ name: 'relay', optional: false, module: relay });
+    for (const i of inputs) this.modules.push({ name: i.id, optional: false, module: i });
+    for (const { reader } of this.readers)
+      this.modules.push({ name: `reader:${reader.id}`, optional: true, module: reader });
+  }
+
+  async start(): Promise<void> {
+    this.startedAt = performance.now();
+    await this.store.start();
+    const { recovered } = this.journal.start();
+    if (recovered) this.logger.warn(recovered, 'journal: torn last line cut at start');
+    for (const m of this.modules) {
+      try {
+        await m.module.start();
+      } catch (err) {
+        if (!m.optional) throw err;
+        this.failed.set(m.name, (err as Error).message);
+        this.logger.error({ err, module: m.name }, 'optional module failed to start; door keeps running');
+      }
+    }
+    await this.door.start();
+    this.journal.append({ type: 'system.started', data: { version: '0.1.0', mode: this.door.getMode() } });
+
+    if (!this.users.hasAnyUser()) {
+      this.setup.token = randomBytes(12).toString('base64url');
+      const announce =
+        this.opts.announceSetupToken ??
+        ((t: string) =>
+          this.logger.warn(
+            `no users yet: create the first superadmin with 'jurukunci user add --role superadmin' or POST /api/setup with token ${t}`,
+          ));
+      announce(this.setup.token);
+    }
+
+    this.http = await buildApp({
+      config: this.config,
+      logger: this.logger,
+      visits: this.visits,
+      users: this.users,
+      badges: this.badges,
+      door: this.door,
+      journal: this.journal,
+      sim: this.sim,
+      health: () => this.health(),
+      setup: this.setup,
+      clock: this.clock,
+    });
+    if (this.opts.listen !== false) {
+      await this.http.listen({ host: this.config.http.host, port: this.config.http.port });
+    } else {
+      await this.http.ready();
+    }
+    await this.runSweep();
+    this.sweepTimer = setInterval(() => void this.runSweep(), 60_000);
+    this.sweepTimer.unref();
+    this.readyMs = performance.now() - this.startedAt;
+  }
+
+  private async runSweep(): Promise<void> {
+    try {
+      const r = await this.visits.sweep();
+      if (r.expired || r.archived) this.logger.info(r, 'housekeeping');
+    } catch (err) {
+      this.logger.error({ err }, 'housekeeping failed');
+    }
+  }
+
+  address(): string | null {
+    const addr = this.http?.server.address();
+    return addr && typeof addr === 'object' ? `http://${addr.address}:${addr.port}` : null;
+  }
+
+  health(): {
+    ok: boolean;
+    modules: Record<string, ModuleHealth>;
+    journal: ReturnType<Journal['health']>;
+    door: unknown;
+  } {
+    const modules: Record<string, ModuleHealth> = {};
+    for (const m of this.modules) {
+      const failed = this.failed.get(m.name);
+      modules[m.name] = failed ? { state: 'down', detail: failed } : m.module.health();
+    }
+    modules.door = this.door.health();
+    const journal = this.journal.health();
+    const ok =
+      journal.ok &&
+      modules.door.state === 'ok' &&
+      this.modules.every((m) => m.optional || modules[m.name]?.state === 'ok');
+    const snap = this.door.snapshot();
+    return {
+      ok,
+      modules,
+      journal,
+      door: { lock: snap.lock, contact: snap.contact, mode: snap.mode, inside: snap.inside.length },
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.http?.close();
+    await this.door.stop();
+    for (const m of [...this.modules].reverse()) {
+      try {
+        await m.module.stop();
+      } catch (err) {
+        this.logger.warn({ err, module: m.name }, 'module stop failed');
+      }
+    }
+    try {
+      this.journal.append({ type: 'system.stopped', data: {} });
+    } catch {
+      // stopping anyway
+    }
+    this.journal.stop();
+  }
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: 'system' };

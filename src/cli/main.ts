@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+/**
+ * jurukunci command line:
+ *   start [--config FILE]            run the door controller
+ *   demo                             tell the whole procedure on simulated hardware, then verify
+ *   user add --role R --username U --name N [--escort] [--password-stdin]
+ *   config check FILE                validate a configuration file, listing every error
+ *   config env                       list every environment override
+ *   verify-journal DIR               check the hash chain; non-zero and the first bad seq if broken
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Runtime } from '../app.js';
+import { ConfigError, envName, loadConfig } from '../config/load.js';
+import { configSchema } from '../config/schema.js';
+import type { Role } from '../domain/types.js';
+import { verifyJournal } from '../store/journal.js';
+import { runningPid, takeLock } from './data-lock.js';
+import { runDemo } from './demo.js';
+
+function arg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stderr,
+    terminal: !fromStdin && process.stdin.isTTY,
+  });
+  const ask = (q: string) =>
+    new Promise<string>((res) => {
+      if (fromStdin || !process.stdin.isTTY) {
+        rl.once('line', res);
+        return;
+      }
+      process.stderr.write(q);
+      // Hide what is typed.
+      const out = rl as unknown as { _writeToOutput: (s: string) => void };
+      out._writeToOutput = () => undefined;
+      rl.question('', (a) => {
+        process.stderr.write('\n');
+        res(a);
+      });
+    });
+  try {
+    const pw = await ask('Kata sandi / Password: ');
+    if (!fromStdin && process.stdin.isTTY) {
+      const again = await ask('Ulangi / Repeat: ');
+      if (again !== pw) throw new Error('passwords do not match');
+    }
+    return pw;
+  } finally {
+    rl.close();
+  }
+}
+
+async function cmdStart(args: string[]): Promise<number> {
+  const config = loadConfig({ file: arg(args, '--config') });
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const release = takeLock(dataDir);
+  const rt = new Runtime({
+    config,
+    announceSetupToken: (t) => {
+      // The one place a secret is printed: the operator at the console needs it once.
+      process.stdout.write(
+        `\n  Belum ada pengguna. / No users yet.\n  Create the first superadmin:  jurukunci user add --role superadmin --username NAME --name "Full Name"\n  or POST /api/setup with token: ${t}\n\n`,
+      );
+    },
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rt.logger.info({ signal }, 'stopping');
+    try {
+      await rt.stop();
+    } finally {
+      release();
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    await rt.start();
+  } catch (err) {
+    release();
+    throw err;
+  }
+  rt.logger.info(
+    { address: rt.address(), readyMs: Math.round(rt.readyMs), door: config.doorId },
+    'jurukunci ready',
+  );
+  return new Promise<number>(() => undefined);
+}
+
+async function cmdUserAdd(args: string[]): Promise<number> {
+  const role = arg(args, '--role') as Role | undefined;
+  const username = arg(args, '--username');
+  const name = arg(args, '--name') ?? username;
+  if (!role || !['admin', 'superadmin'].includes(role) || !username || !name) {
+    process.stderr.write(
+      'usage: jurukunci user add --role admin|superadmin --username U --name "Full Name" [--escort] [--password-stdin] [--config FILE]\n',
+    );
+    return 2;
+  }
+  const config = loadConfig({ file: arg(args, '--config') });
+  const dataDir = resolve(config.dataDir);
+  const pid = runningPid(dataDir);
+  if (pid) {
+    process.stderr.write(
+      `jurukunci is running (pid ${pid}) on ${dataDir}; add users through the API (POST /api/users)\n`,
+    );
+    return 1;
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const release = takeLock(dataDir);
+  const rt = new Runtime({ config, listen: false });
+  try {
+    await rt.store.start();
+    rt.journal.start();
+    const password = await readPassword(args.includes('--password-stdin'));
+    const user = await rt.users.create(
+      { username, displayName: name, role, escort: args.includes('--escort'), password },
+      { id: 'cli', role: 'superadmin', name: 'jurukunci user add' },
+    );
+    process.stdout.write(
+      `created ${user.role} '${user.username}' (${user.id})${user.escort ? ', escort' : ''}\n`,
+    );
+    return 0;
+  } finally {
+    rt.journal.stop();
+    release();
+  }
+}
+
+function cmdConfigCheck(args: string[]): number {
+  const file = args[0];
+  if (!file) {
+    process.stderr.write('usage: jurukunci config check FILE\n');
+    return 2;
+  }
+  try {
+    const c = loadConfig({ file, env: {} });
+    process.stdout.write(
+      `${file}: ok (door '${c.doorId}', ${c.readers.length} readers, hardware '${c.hardware.driver}')\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${file}: ${err.errors.length} error(s)\n`);
+      for (const e of err.errors) process.stderr.write(`  ${e}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function cmdConfigEnv(): number {
+  type Node = { type?: string; properties?: Record<string, Node>; description?: string; default?: unknown };
+  const walk = (n: Node, path: string[]) => {
+    if (n.type === 'object' && n.properties) {
+      for (const [k, c] of Object.entries(n.properties)) walk(c, [...path, k]);
+      return;
+    }
+    process.stdout.write(
+      `${envName(path).padEnd(48)} ${path.join('.')} (default ${JSON.stringify(n.default)})\n`,
+    );
+  };
+  walk(configSchema as unknown as Node, []);
+  return 0;
+}
+
+function cmdVerify(args: string[]): number {
+  const dir = args[0];
+  if (!dir) {
+    process.stderr.write('usage: jurukunci verify-journal DIR\n');
+    return 2;
+  }
+  const r = verifyJournal(dir);
+  if (r.ok) {
+    process.stdout.write(`journal ok: ${r.events} events in ${r.files} file(s), last seq ${r.lastSeq}\n`);
+    return 0;
+  }
+  const b = r.firstBad!;
+  process.stderr.write(
+    `journal BROKEN at seq ${b.seq ?? '?'}: ${b.problem} (${b.file} line ${b.line}); ${r.events} events verified before it\n`,
+  );
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'start':
+      return cmdStart(rest);
+    case 'demo':
+      return runDemo();
+    case 'user':
+      if (rest[0] === 'add') return cmdUserAdd(rest.slice(1));
+      break;
+    case 'config':
+      if (rest[0] === 'check') return cmdConfigCheck(rest.slice(1));
+      if (rest[0] === 'env') return cmdConfigEnv();
+      break;
+    case 'verify-journal':
+      return cmdVerify(rest);
+  }
+  process.stderr.write(
+    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DIR\n',
+  );
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`jurukunci: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,132 @@
+/**
+ * Loading: embedded defaults ← file ← environment. Validation lists every error as `path message`,
+ * rejects unknown keys, and the result is frozen.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { type Config, configSchema } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`invalid configuration:\n  ${errors.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validate = ajv.compile(configSchema);
+
+type SchemaNode = { type?: string; properties?: Record<string, SchemaNode>; enum?: readonly unknown[] };
+
+/** JURUKUNCI_ACCESS__ESCORT_WINDOW_SECONDS ↔ access.escortWindowSeconds, derived from the schema. */
+export function envName(path: string[]): string {
+  return `JURUKUNCI_${path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('__')}`;
+}
+
+export function envOverrides(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; errors: string[] } {
+  const values: Record<string, unknown> = {};
+  const errors: string[] = [];
+  const walk = (node: SchemaNode, path: string[]) => {
+    if (node.type === 'object' && node.properties) {
+      for (const [k, child] of Object.entries(node.properties)) walk(child, [...path, k]);
+      return;
+    }
+    const name = envName(path);
+    const raw = env[name];
+    if (raw === undefined) return;
+    let value: unknown = raw;
+    if (node.type === 'integer' || node.type === 'number') {
+      value = Number(raw);
+      if (raw.trim() === '' || Number.isNaN(value)) errors.push(`${name} must be a number`);
+    } else if (node.type === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(raw)) errors.push(`${name} must be true or false`);
+      value = raw === 'true' || raw === '1';
+    } else if (node.type === 'array') {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        errors.push(`${name} must be a JSON array`);
+      }
+    }
+    let target = values;
+    for (const p of path.slice(0, -1)) {
+      target[p] ??= {};
+      target = target[p] as Record<string, unknown>;
+    }
+    target[path[path.length - 1]!] = value;
+  };
+  walk(configSchema as unknown as SchemaNode, []);
+  return { values, errors };
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Validates a plain object (defaults filled in); throws ConfigError listing every problem. */
+export function validateConfig(input: unknown): Config {
+  const candidate = structuredClone(input ?? {});
+  if (!validate(candidate)) {
+    const errors = (validate.errors ?? []).map((e) => {
+      const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)';
+      if (e.keyword === 'additionalProperties') {
+        return `${path} unknown key '${String((e.params as { additionalProperty: string }).additionalProperty)}'`;
+      }
+      if (e.keyword === 'enum')
+        return `${path} must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+      return `${path} ${e.message ?? 'is invalid'}`;
+    });
+    throw new ConfigError(errors);
+  }
+  return candidate as unknown as Config;
+}
+
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`${path}: ${(err as Error).message}`]);
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('top level must be an object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([`${path}: not valid JSON (${(err as Error).message})`]);
+  }
+}
+
+export interface LoadOptions {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Record<string, unknown>;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.JURUKUNCI_CONFIG;
+  let data: Record<string, unknown> = file ? readConfigFile(file) : {};
+  const fromEnv = envOverrides(env);
+  if (fromEnv.errors.length) throw new ConfigError(fromEnv.errors);
+  data = merge(data, fromEnv.values);
+  if (opts.overrides) data = merge(data, opts.overrides);
+  return deepFreeze(validateConfig(data));
+}

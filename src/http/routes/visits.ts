@@ -1,0 +1,125 @@
+import type { FastifyInstance } from 'fastify';
+import type { CheckOutInput, SubmitInput, VerifyInput } from '../../domain/visit-lifecycle.js';
+import { publicVisit } from '../../services/visit-service.js';
+import { ADMINS, type AppDeps, actorOf, SUPERADMIN } from '../app.js';
+import {
+  checkOutBody,
+  idParams,
+  issueBadgeBody,
+  noteBody,
+  reasonBody,
+  submitBody,
+  verifyBody,
+} from '../schemas.js';
+
+type Id = { Params: { id: string } };
+
+export function registerVisitRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const v = deps.visits;
+  const tags = ['visits'];
+  const admins = { access: ADMINS };
+
+  app.get<{ Querystring: { state?: string } }>(
+    '/api/visits',
+    {
+      config: admins,
+      schema: {
+        tags,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            state: { type: 'string', maxLength: 20 },
+            lang: { type: 'string', enum: ['id', 'en'] },
+          },
+        },
+      },
+    },
+    async (req) => ({
+      visits: v.list({ state: req.query.state }).map((x) => publicVisit(x, actorOf(req).role)),
+    }),
+  );
+
+  app.get<Id>('/api/visits/:id', { config: admins, schema: { tags, params: idParams } }, async (req) => ({
+    visit: publicVisit(v.get(req.params.id), actorOf(req).role),
+  }));
+
+  app.get<Id>(
+    '/api/visits/:id/personal',
+    { config: admins, schema: { tags, params: idParams } },
+    async (req, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return v.revealPersonal(req.params.id, actorOf(req));
+    },
+  );
+
+  app.post<{ Body: SubmitInput }>(
+    '/api/visits',
+    { config: admins, schema: { tags, body: submitBody } },
+    async (req, reply) => {
+      const visit = await v.submit(req.body, actorOf(req));
+      return reply.status(201).send({ visit: publicVisit(visit, actorOf(req).role) });
+    },
+  );
+
+  const step = <B>(
+    path: string,
+    access: typeof ADMINS,
+    body: object,
+    run: (id: string, b: B, req: Parameters<typeof actorOf>[0]) => Promise<Parameters<typeof publicVisit>[0]>,
+  ) =>
+    app.post<Id & { Body: B }>(
+      path,
+      { config: { access }, schema: { tags, params: idParams, body } },
+      async (req) => ({
+        visit: publicVisit(await run(req.params.id, req.body as B, req), actorOf(req).role),
+      }),
+    );
+
+  step<VerifyInput>('/api/visits/:id/verify', ADMINS, verifyBody, (id, b, req) =>
+    v.verify(id, b, actorOf(req)),
+  );
+  step<{ reason?: string | null }>('/api/visits/:id/approve', SUPERADMIN, reasonBody(false), (id, b, req) =>
+    v.decide(id, true, b.reason, actorOf(req)),
+  );
+  step<{ reason: string }>('/api/visits/:id/reject', SUPERADMIN, reasonBody(true), (id, b, req) =>
+    v.decide(id, false, b.reason, actorOf(req)),
+  );
+  step<{ badgeId: string; escortIds: string[] }>(
+    '/api/visits/:id/issue-badge',
+    ADMINS,
+    issueBadgeBody,
+    (id, b, req) => v.issueBadge(id, b, actorOf(req)),
+  );
+  step<CheckOutInput & { confirmLeftRoom?: boolean }>(
+    '/api/visits/:id/check-out',
+    ADMINS,
+    checkOutBody,
+    (id, b, req) => v.checkOut(id, b, actorOf(req)),
+  );
+  step<{ note?: string | null }>('/api/visits/:id/close', ADMINS, noteBody, (id, b, req) =>
+    v.close(id, b.note, actorOf(req)),
+  );
+  step<{ reason: string }>('/api/visits/:id/cancel', ADMINS, reasonBody(true), (id, b, req) =>
+    v.cancel(id, b.reason, actorOf(req)),
+  );
+
+  app.get<{ Querystring: { archive?: string } }>(
+    '/api/reports/sla',
+    {
+      config: admins,
+      schema: {
+        tags: ['reports'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            archive: { type: 'string', enum: ['true', 'false'] },
+            lang: { type: 'string', enum: ['id', 'en'] },
+          },
+        },
+      },
+    },
+    async (req) => v.sla(req.query.archive === 'true'),
+  );
+}

@@ -1,0 +1,107 @@
+/** Badges: staff badges bound to a user, visitor badges kept in a pool and issued per visit. */
+
+import { AppError } from '../domain/errors.js';
+import { shortUid } from '../domain/events.js';
+import type { Actor, Badge, BadgeKind } from '../domain/types.js';
+import { normaliseUid } from '../hardware/interfaces.js';
+import type { Journal } from '../store/journal.js';
+import type { StateStore } from '../store/state-store.js';
+import { newId } from './ids.js';
+import { transact } from './transaction.js';
+
+const by = (a: Actor) => ({ id: a.id, name: a.name });
+
+/** The console shows a badge's UID shortened; the full UID never leaves the controller. */
+export function publicBadge(b: Badge) {
+  const { uid, ...rest } = b;
+  return { ...rest, uid: shortUid(uid) };
+}
+
+export class BadgeService {
+  constructor(private readonly deps: { store: StateStore; journal: Journal; clock: () => Date }) {}
+
+  get(id: string): Badge {
+    const b = this.deps.store.badge(id);
+    if (!b) throw new AppError('badge_not_found', { badgeId: id });
+    return b;
+  }
+
+  list(filter: { kind?: BadgeKind | undefined; available?: boolean | undefined } = {}): Badge[] {
+    return this.deps.store
+      .listBadges()
+      .filter((b) => !filter.kind || b.kind === filter.kind)
+      .filter(
+        (b) =>
+          filter.available === undefined ||
+          (b.kind === 'visitor' && (b.visitId === null) === filter.available),
+      )
+      .sort((a, b) => a.label.localeCompare(b.label));
+  }
+
+  async register(
+    input: { uid: string; label: string; kind: BadgeKind; userId?: string | null | undefined },
+    actor: Actor,
+  ): Promise<Badge> {
+    const uid = normaliseUid(input.uid);
+    if (!uid) throw new AppError('validation_failed', { field: 'uid', rule: '4, 7 or 10 bytes of hex' });
+    if (this.deps.store.badgeByUid(uid)) throw new AppError('badge_uid_taken', { uid: shortUid(uid) });
+    let userId: string | null = null;
+    if (input.kind === 'staff') {
+      if (!input.userId)
+        throw new AppError('validation_failed', { field: 'userId', rule: 'required for staff badges' });
+      if (!this.deps.store.user(input.userId)) throw new AppError('user_not_found', { userId: input.userId });
+      userId = input.userId;
+    } else if (input.userId) {
+      throw new AppError('validation_failed', {
+        field: 'userId',
+        rule: 'visitor badges belong to the pool, not a user',
+      });
+    }
+    const badge: Badge = {
+      id: newId('bdg'),
+      uid,
+      label: input.label.trim(),
+      kind: input.kind,
+      userId,
+      visitId: null,
+      // Staff badges work at once; visitor badges only once issued to a visit.
+      active: input.kind === 'staff',
+      createdAt: this.deps.clock().toISOString(),
+    };
+    await transact(this.deps.store, this.deps.journal, { badges: [badge] }, [
+      {
+        type: 'badge.registered',
+        data: {
+          badgeId: badge.id,
+          label: badge.label,
+          kind: badge.kind,
+          userId,
+          uid: shortUid(uid),
+          by: by(actor),
+        },
+      },
+    ]);
+    return badge;
+  }
+
+  /** Deactivates (lost, stolen) or reactivates a staff badge. Visitor badges follow their visit. */
+  async setActive(
+    id: string,
+    active: boolean,
+    reason: string | null | undefined,
+    actor: Actor,
+  ): Promise<Badge> {
+    const b = this.get(id);
+    if (b.kind === 'visitor' && active) {
+      throw new AppError('precondition_failed', {
+        rule: 'visitor badges are activated by issuing them to a visit',
+      });
+    }
+    if (b.active === active) return b;
+    const next = { ...b, active };
+    await transact(this.deps.store, this.deps.journal, { badges: [next] }, [
+      { type: 'badge.updated', data: { badgeId: b.id, active, reason: reason ?? null, by: by(actor) } },
+    ]);
+    return next;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * One procedure step = one state commit + its journal events. The state is written first; if the
+ * journal then refuses the events, the state is put back and the step fails with
+ * journal_unavailable — a refused step changes nothing, and no change goes unrecorded.
+ */
+import { AppError } from '../domain/errors.js';
+import type { EventInput, JournalEvent } from '../domain/events.js';
+import type { Journal } from '../store/journal.js';
+import type { Changes, StateStore } from '../store/state-store.js';
+
+export async function transact(
+  store: StateStore,
+  journal: Journal,
+  changes: Changes,
+  events: EventInput[],
+): Promise<JournalEvent[]> {
+  if (!journal.health().ok) {
+    // Try anyway below: a journal that failed once may be writable again.
+  }
+  const undo: Changes = {
+    users: (changes.users ?? []).map((u) => store.user(u.id)).filter((u) => u !== undefined),
+    badges: (changes.badges ?? []).map((b) => store.badge(b.id)).filter((b) => b !== undefined),
+    visits: (changes.visits ?? []).map((v) => store.visit(v.id)).filter((v) => v !== undefined),
+  };
+  const created = {
+    visits: (changes.visits ?? []).filter((v) => !store.visit(v.id)).map((v) => v.id),
+  };
+  try {
+    await store.commit(changes);
+  } catch (err) {
+    throw new AppError('store_unavailable', { cause: (err as Error).message });
+  }
+  const written: JournalEvent[] = [];
+  try {
+    for (const e of events) written.push(journal.append(e));
+  } catch {
+    if (written.length === 0) {
+      await store.commit(undo, created.visits).catch(() => undefined);
+      throw new AppError('journal_unavailable');
+    }
+    // Some events of the step are on disk: keep the state that they describe.
+  }
+  return written;
+}
