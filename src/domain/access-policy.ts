@@ -1,7 +1,7 @@
 /**
  * Access decisions at the door. Pure: it reads a snapshot of state and the time it is given, and
  * returns a decision; the door controller carries it out. Exit is always allowed and is handled
- * by the controller through `decideExit`.
+ * by the controller without asking the policy.
  */
 import type { EscortPairing, PairedTap } from './escort-pairing.js';
 import type { Occupancy } from './occupancy.js';
@@ -35,6 +35,7 @@ export interface AccessSettings {
 
 export interface StateView {
   badgeByUid(uid: string): Badge | undefined;
+  badge(id: string): Badge | undefined;
   user(id: string): User | undefined;
   visit(id: string): Visit | undefined;
 }
@@ -162,7 +163,9 @@ export function decideEntry(
     const escortTaps = pairing.recent(input.mono, windowMs).filter((t) => {
       if (t.kind !== 'staff' || !t.userId) return false;
       const u = view.user(t.userId);
-      return u !== undefined && canEscort(u, subject.visit, settings);
+      return (
+        u !== undefined && view.badge(t.badgeId)?.active === true && canEscort(u, subject.visit, settings)
+      );
     });
     if (escortTaps.length > 0) {
       const admits: Admission[] = [];
@@ -199,10 +202,20 @@ export function decideEntry(
 
   // Staff: admit visitors waiting for this escort, if any.
   const user = subject.user;
+  // A waiting visitor is checked again: the visit may have been cancelled, or the badge
+  // withdrawn, in the seconds since the tap.
   const waiting = pairing.recent(input.mono, windowMs).filter((t) => {
     if (t.kind !== 'visitor' || t.status !== 'pending' || !t.visitId) return false;
     const v = view.visit(t.visitId);
-    return v !== undefined && canEscort(user, v, settings);
+    const b = view.badge(t.badgeId);
+    return (
+      v !== undefined &&
+      b?.active === true &&
+      b.visitId === v.id &&
+      (v.state === 'badge_issued' || v.state === 'in_progress') &&
+      inWindow(v, input.now, settings.windowGraceMinutes) &&
+      canEscort(user, v, settings)
+    );
   });
   const self = admission(subject);
   const grantedTap: PairedTap = {

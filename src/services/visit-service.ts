@@ -254,7 +254,7 @@ export class VisitService {
     let expired = 0;
     for (const v of this.deps.store.listVisits()) {
       if (!isExpired(v, now, this.deps.settings.expireGraceMinutes)) continue;
-      const next = expireVisit(v, now);
+      const next = expireVisit(v, now, this.deps.settings.expireGraceMinutes);
       await transact(this.deps.store, this.deps.journal, { visits: [next] }, [
         { type: 'visit.expired', data: { visitId: v.id, windowEnd: v.window.end } },
       ]);

@@ -13,7 +13,17 @@ import {
 import { EscortPairing } from '../../src/domain/escort-pairing.js';
 import { Occupancy } from '../../src/domain/occupancy.js';
 import type { Badge, DoorMode, User, Visit, VisitState } from '../../src/domain/types.js';
-import { at, deepFreeze, makeView, MIN, settings, staffBadge, user, visit, visitorBadge } from './builders.js';
+import {
+  at,
+  deepFreeze,
+  MIN,
+  makeView,
+  settings,
+  staffBadge,
+  user,
+  visit,
+  visitorBadge,
+} from './builders.js';
 
 const W = 10_000; // default escort window, ms
 const NOW = at(90 * MIN); // inside the default window T0+60min .. T0+180min
@@ -62,7 +72,11 @@ function world(opts: WorldOptions = {}) {
   const occupancy = new Occupancy();
   const pairing = new EscortPairing();
   const s = deepFreeze(settings(opts.settings));
-  const tap = (badgeId: string, mono: number, extra: { now?: Date; mode?: DoorMode; uid?: string } = {}): Decision =>
+  const tap = (
+    badgeId: string,
+    mono: number,
+    extra: { now?: Date; mode?: DoorMode; uid?: string } = {},
+  ): Decision =>
     decideEntry(view, occupancy, pairing, s, {
       uid: extra.uid ?? uid(badgeId),
       now: extra.now ?? NOW,
@@ -180,7 +194,16 @@ describe('domain/access-policy', () => {
       denied(world().tap('b-gone', 0), 'user_inactive');
     });
 
-    for (const state of ['submitted', 'verified', 'approved', 'rejected', 'checked_out', 'closed', 'cancelled', 'expired'] as const) {
+    for (const state of [
+      'submitted',
+      'verified',
+      'approved',
+      'rejected',
+      'checked_out',
+      'closed',
+      'cancelled',
+      'expired',
+    ] as const) {
       it(`visit_not_active when the visit is ${state}`, () => {
         const d = denied(world({ v1State: state }).tap('b-v1', 0), 'visit_not_active');
         assert.equal(d.detail, state);
@@ -266,7 +289,10 @@ describe('domain/access-policy', () => {
         denied(w.tap('b-v1', 1), 'anti_passback');
         // A denied escort does not admit a waiting visitor either.
         w.occupancy.leave('b-v1');
-        w.occupancy.admit([{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }], NOW);
+        w.occupancy.admit(
+          [{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }],
+          NOW,
+        );
         pending(w.tap('b-v1', 2 * W), 'escort');
         denied(w.tap('b-escort', 2 * W + 1), 'anti_passback');
         assert.equal(w.pairing.pending().length, 1);
@@ -292,7 +318,10 @@ describe('domain/access-policy', () => {
 
       it('soft: a visitor inside who waits for an escort is still flagged when the escort admits them', () => {
         const w = world({ settings: { antiPassback: 'soft' } });
-        w.occupancy.admit([{ badgeId: 'b-v1', kind: 'visitor', userId: null, visitId: 'v1', name: 'v' }], NOW);
+        w.occupancy.admit(
+          [{ badgeId: 'b-v1', kind: 'visitor', userId: null, visitId: 'v1', name: 'v' }],
+          NOW,
+        );
         pending(w.tap('b-v1', 0), 'escort');
         const d = granted(w.tap('b-escort', 1));
         assert.deepEqual(
@@ -304,7 +333,10 @@ describe('domain/access-policy', () => {
 
       it('soft: an escort inside who waits for a visitor (solo entry off) is still flagged', () => {
         const w = world({ settings: { antiPassback: 'soft', staffSoloEntry: false } });
-        w.occupancy.admit([{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }], NOW);
+        w.occupancy.admit(
+          [{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }],
+          NOW,
+        );
         pending(w.tap('b-escort', 0), 'visitor');
         const d = granted(w.tap('b-v1', 1));
         assert.equal(d.passbackViolation, true);
@@ -364,7 +396,10 @@ describe('domain/access-policy', () => {
       collect(w.tap('b-v1', 0, { now: at(0) }));
       collect(w.tap('b-plain', 0));
       collect(w.tap('b-escort', 0, { mode: 'lockdown' }));
-      w.occupancy.admit([{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }], NOW);
+      w.occupancy.admit(
+        [{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }],
+        NOW,
+      );
       collect(w.tap('b-escort', 0));
       produced.add(expiredPendingReason({ ...pendingTap(), kind: 'visitor' }));
       produced.add(expiredPendingReason({ ...pendingTap(), kind: 'staff' }));
@@ -383,7 +418,14 @@ describe('domain/access-policy', () => {
         assert.deepEqual(admitted(w.tap('b-escort', 1_000)), ['b-escort']);
         const d = granted(w.tap('b-v1', 1_000 + W));
         assert.deepEqual(d.admits, [
-          { badgeId: 'b-v1', kind: 'visitor', userId: null, visitId: 'v1', name: 'Budi Santoso', escortedBy: ['u-escort'] },
+          {
+            badgeId: 'b-v1',
+            kind: 'visitor',
+            userId: null,
+            visitId: 'v1',
+            name: 'Budi Santoso',
+            escortedBy: ['u-escort'],
+          },
         ]);
       });
 
@@ -419,7 +461,14 @@ describe('domain/access-policy', () => {
         assert.equal(d.subject.kind, 'staff');
         assert.deepEqual(d.admits, [
           { badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'User u-escort' },
-          { badgeId: 'b-v1', kind: 'visitor', userId: null, visitId: 'v1', name: 'Budi Santoso', escortedBy: ['u-escort'] },
+          {
+            badgeId: 'b-v1',
+            kind: 'visitor',
+            userId: null,
+            visitId: 'v1',
+            name: 'Budi Santoso',
+            escortedBy: ['u-escort'],
+          },
         ]);
         assert.deepEqual(w.pairing.pending(), []);
         assert.deepEqual(w.pairing.expire(1_000 + 10 * W, W), [], 'nothing left to expire');
@@ -499,7 +548,14 @@ describe('domain/access-policy', () => {
         assert.equal(d.subject.kind, 'visitor');
         assert.deepEqual(d.admits, [
           { badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'User u-escort' },
-          { badgeId: 'b-v1', kind: 'visitor', userId: null, visitId: 'v1', name: 'Budi Santoso', escortedBy: ['u-escort'] },
+          {
+            badgeId: 'b-v1',
+            kind: 'visitor',
+            userId: null,
+            visitId: 'v1',
+            name: 'Budi Santoso',
+            escortedBy: ['u-escort'],
+          },
         ]);
         assert.deepEqual(w.pairing.pending(), []);
         assert.deepEqual(w.pairing.expire(10 * W, W), []);
@@ -566,3 +622,38 @@ function pendingTap() {
     admission: { badgeId: 'b', kind: 'visitor' as const, userId: null, visitId: 'v', name: 'n' },
   };
 }
+
+describe('access policy: a waiting visitor is checked again when the escort taps', () => {
+  it('admits the waiting visitor when nothing changed (control)', () => {
+    const w = world();
+    pending(w.tap('b-v1', 0), 'escort');
+    const d = w.tap('b-escort', 2_000);
+    assert.equal(d.outcome, 'grant');
+    if (d.outcome === 'grant') assert.deepEqual(d.admits.map((a) => a.badgeId).sort(), ['b-escort', 'b-v1']);
+  });
+
+  it('does not admit a waiting visitor whose visit was cancelled within the window', () => {
+    const visits: Visit[] = [visit('v1', 'badge_issued', { escortIds: ['u-escort'], badgeId: 'b-v1' })];
+    const w = world();
+    pending(w.tap('b-v1', 0), 'escort');
+    // Same pairing, a new view where v1 is cancelled and its badge back in the pool.
+    visits[0] = visit('v1', 'cancelled', { escortIds: ['u-escort'], badgeId: 'b-v1' });
+    const view2 = makeView({
+      users: [user('u-escort')],
+      badges: [staffBadge('b-escort', 'u-escort'), visitorBadge('b-v1', null, { active: false })],
+      visits,
+    });
+    const d = decideEntry(view2, w.occupancy, w.pairing, settings(), {
+      uid: uid('b-escort'),
+      now: NOW,
+      mono: 2_000,
+      mode: 'normal',
+    });
+    assert.equal(d.outcome, 'grant');
+    if (d.outcome === 'grant')
+      assert.deepEqual(
+        d.admits.map((a) => a.badgeId),
+        ['b-escort'],
+      );
+  });
+});

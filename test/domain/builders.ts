@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import type { AccessSettings, StateView } from '../../src/domain/access-policy.js';
 import { AppError, type ErrorCode } from '../../src/domain/errors.js';
-import type { SubmitInput } from '../../src/domain/visit-lifecycle.js';
 import type { Actor, Badge, Transition, User, Visit, VisitState, VisitStep } from '../../src/domain/types.js';
+import type { SubmitInput } from '../../src/domain/visit-lifecycle.js';
 
 /** A fixed wall clock: 2025-03-10 08:00:00 UTC. */
 export const T0 = new Date('2025-03-10T08:00:00.000Z');
@@ -109,7 +109,15 @@ function historyTo(state: VisitState): Transition[] {
 /** A visit in any state with a consistent-enough record; window T0+1h .. T0+3h by default. */
 export function visit(id: string, state: VisitState = 'submitted', overrides: Partial<Visit> = {}): Visit {
   const past = (s: VisitState[]) => s.includes(state);
-  const verifiedOrLater = past(['verified', 'approved', 'rejected', 'badge_issued', 'in_progress', 'checked_out', 'closed']);
+  const verifiedOrLater = past([
+    'verified',
+    'approved',
+    'rejected',
+    'badge_issued',
+    'in_progress',
+    'checked_out',
+    'closed',
+  ]);
   const decided = past(['approved', 'rejected', 'badge_issued', 'in_progress', 'checked_out', 'closed']);
   const issued = past(['badge_issued', 'in_progress', 'checked_out', 'closed']);
   return {
@@ -128,7 +136,12 @@ export function visit(id: string, state: VisitState = 'submitted', overrides: Pa
       ? { formComplete: true, ktpHeld: true, nikChecked: true, by: 'u-admin', at: iso(MIN) }
       : null,
     decision: decided
-      ? { approved: state !== 'rejected', by: 'u-super', at: iso(2 * MIN), reason: state === 'rejected' ? 'no' : null }
+      ? {
+          approved: state !== 'rejected',
+          by: 'u-super',
+          at: iso(2 * MIN),
+          reason: state === 'rejected' ? 'no' : null,
+        }
       : null,
     firstEntryAt: past(['in_progress', 'checked_out', 'closed']) ? iso(61 * MIN) : null,
     checkOut: null,
@@ -153,9 +166,11 @@ export function settings(overrides: Partial<AccessSettings> = {}): AccessSetting
 export function makeView(data: { users?: User[]; badges?: Badge[]; visits?: Visit[] }): StateView {
   const users = new Map((data.users ?? []).map((u) => [u.id, u]));
   const badges = new Map((data.badges ?? []).map((b) => [b.uid, b]));
+  const badgesById = new Map((data.badges ?? []).map((b) => [b.id, b]));
   const visits = new Map((data.visits ?? []).map((v) => [v.id, v]));
   return {
     badgeByUid: (uid) => badges.get(uid),
+    badge: (id) => badgesById.get(id),
     user: (id) => users.get(id),
     visit: (id) => visits.get(id),
   };
@@ -179,7 +194,11 @@ export function throwsApp(fn: () => unknown, code: ErrorCode, details?: Record<s
     caught = err;
   }
   assert.ok(caught instanceof AppError, `expected AppError '${code}', got ${String(caught)}`);
-  assert.equal(caught.code, code, `expected code '${code}', got '${caught.code}' (${JSON.stringify(caught.details)})`);
+  assert.equal(
+    caught.code,
+    code,
+    `expected code '${code}', got '${caught.code}' (${JSON.stringify(caught.details)})`,
+  );
   if (details) {
     for (const [k, v] of Object.entries(details)) assert.deepEqual(caught.details?.[k], v, `details.${k}`);
   }

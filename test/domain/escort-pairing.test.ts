@@ -63,10 +63,19 @@ describe('domain/escort-pairing', () => {
     p.record(tap('pend-old', 0));
     p.record(tap('granted-old', 0, { status: 'granted', kind: 'staff' }));
     p.record(tap('pend-edge', 1));
-    assert.deepEqual(p.expire(10_001, 10_000).map((t) => t.badgeId), ['pend-old']);
-    assert.deepEqual(p.recent(10_001, 10_000).map((t) => t.badgeId), ['pend-edge']);
+    assert.deepEqual(
+      p.expire(10_001, 10_000).map((t) => t.badgeId),
+      ['pend-old'],
+    );
+    assert.deepEqual(
+      p.recent(10_001, 10_000).map((t) => t.badgeId),
+      ['pend-edge'],
+    );
     assert.deepEqual(p.expire(10_001, 10_000), [], 'expire is idempotent');
-    assert.deepEqual(p.expire(10_002, 10_000).map((t) => t.badgeId), ['pend-edge']);
+    assert.deepEqual(
+      p.expire(10_002, 10_000).map((t) => t.badgeId),
+      ['pend-edge'],
+    );
     assert.deepEqual(p.pending(), []);
   });
 

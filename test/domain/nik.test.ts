@@ -3,7 +3,8 @@ import { checkNik, maskNik, maskPhone, type NikRule } from '../../src/domain/nik
 import { NIK_FEMALE, NIK_MALE } from './builders.js';
 
 /** Builds a NIK from its parts: region (6), DD MM YY, serial (4). */
-const nik = (dd: string, mm: string, yy: string, serial = '0001', region = '331901') => `${region}${dd}${mm}${yy}${serial}`;
+const nik = (dd: string, mm: string, yy: string, serial = '0001', region = '331901') =>
+  `${region}${dd}${mm}${yy}${serial}`;
 
 function fails(value: string, rule: NikRule): void {
   const r = checkNik(value);
@@ -28,7 +29,11 @@ describe('domain/nik checkNik', () => {
     });
 
     it('accepts a female NIK (day + 40) and reports the real day', () => {
-      assert.deepEqual(checkNik(NIK_FEMALE), { ok: true, sex: 'F', birthDate: { day: 15, month: 8, yy: 85 } });
+      assert.deepEqual(checkNik(NIK_FEMALE), {
+        ok: true,
+        sex: 'F',
+        birthDate: { day: 15, month: 8, yy: 85 },
+      });
     });
 
     it('accepts the first and last days of a month for both sexes', () => {

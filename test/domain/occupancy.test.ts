@@ -81,7 +81,13 @@ describe('domain/occupancy', () => {
         o.entries().map((x) => x.badgeId),
         ['b-u1', 'b-v2'],
       );
-      assert.deepEqual(o.clear().map((x) => x.badgeId).sort(), ['b-u1', 'b-v2']);
+      assert.deepEqual(
+        o
+          .clear()
+          .map((x) => x.badgeId)
+          .sort(),
+        ['b-u1', 'b-v2'],
+      );
       assert.deepEqual(o.entries(), []);
     });
   });

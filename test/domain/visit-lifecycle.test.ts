@@ -49,7 +49,8 @@ const checkOutInput = (overrides: Partial<CheckOutInput> = {}): CheckOutInput =>
 });
 
 /** A frozen visit in `state` (any mutation by the code under test would throw). */
-const frozen = (state: VisitState, overrides: Partial<Visit> = {}) => deepFreeze(visit('v1', state, overrides));
+const frozen = (state: VisitState, overrides: Partial<Visit> = {}) =>
+  deepFreeze(visit('v1', state, overrides));
 
 function lastTransition(v: Visit) {
   const t = v.history[v.history.length - 1];
@@ -57,7 +58,14 @@ function lastTransition(v: Visit) {
   return t;
 }
 
-function assertRecorded(before: Visit, after: Visit, step: VisitStep, to: VisitState, actor: Actor, when: Date) {
+function assertRecorded(
+  before: Visit,
+  after: Visit,
+  step: VisitStep,
+  to: VisitState,
+  actor: Actor,
+  when: Date,
+) {
   assert.equal(after.state, to);
   assert.equal(after.history.length, before.history.length + 1);
   assert.deepEqual(after.history.slice(0, -1), before.history);
@@ -117,20 +125,17 @@ const STEPS = Object.keys(STEP_TARGET) as (keyof typeof STEP_TARGET)[];
 describe('domain/visit-lifecycle', () => {
   describe('transition table', () => {
     it('matches the SOP: which states each step starts from', () => {
-      assert.deepEqual(
-        Object.fromEntries(STEPS.map((s) => [s, [...STEP_RULES[s].from].sort()])),
-        {
-          verify: ['submitted'],
-          approve: ['verified'],
-          reject: ['verified'],
-          issue_badge: ['approved'],
-          enter: ['badge_issued'],
-          check_out: ['badge_issued', 'in_progress'],
-          close: ['checked_out'],
-          cancel: ['approved', 'badge_issued', 'submitted', 'verified'],
-          expire: ['approved', 'submitted', 'verified'],
-        },
-      );
+      assert.deepEqual(Object.fromEntries(STEPS.map((s) => [s, [...STEP_RULES[s].from].sort()])), {
+        verify: ['submitted'],
+        approve: ['verified'],
+        reject: ['verified'],
+        issue_badge: ['approved'],
+        enter: ['badge_issued'],
+        check_out: ['badge_issued', 'in_progress'],
+        close: ['checked_out'],
+        cancel: ['approved', 'badge_issued', 'submitted', 'verified'],
+        expire: ['approved', 'submitted', 'verified'],
+      });
     });
 
     for (const step of STEPS) {
@@ -180,7 +185,10 @@ describe('domain/visit-lifecycle', () => {
     for (const [step, state, actors] of cases) {
       for (const actor of actors) {
         it(`${step} by ${actor.role} is forbidden`, () => {
-          const err = throwsApp(() => takeStep(step, frozen(state), actor), 'forbidden', { step, role: actor.role });
+          const err = throwsApp(() => takeStep(step, frozen(state), actor), 'forbidden', {
+            step,
+            role: actor.role,
+          });
           assert.equal(err.status, 403);
         });
       }
@@ -253,7 +261,13 @@ describe('domain/visit-lifecycle', () => {
       assert.equal(v.createdAt, NOW.toISOString());
       assert.equal(v.updatedAt, NOW.toISOString());
       assert.deepEqual(v.history, [
-        { step: 'submit', from: null, to: 'submitted', at: NOW.toISOString(), by: { id: ADMIN.id, name: ADMIN.name } },
+        {
+          step: 'submit',
+          from: null,
+          to: 'submitted',
+          at: NOW.toISOString(),
+          by: { id: ADMIN.id, name: ADMIN.name },
+        },
       ]);
     });
 
@@ -278,8 +292,12 @@ describe('domain/visit-lifecycle', () => {
 
     it('rejects windows that are not dates, empty or reversed, or already over', () => {
       const w = (start: string, end: string) => submitInput({ window: { start, end } });
-      throwsApp(() => submitVisit('v1', w('nope', iso(MIN)), ADMIN, NOW), 'window_invalid', { rule: 'not_a_date' });
-      throwsApp(() => submitVisit('v1', w(iso(MIN), ''), ADMIN, NOW), 'window_invalid', { rule: 'not_a_date' });
+      throwsApp(() => submitVisit('v1', w('nope', iso(MIN)), ADMIN, NOW), 'window_invalid', {
+        rule: 'not_a_date',
+      });
+      throwsApp(() => submitVisit('v1', w(iso(MIN), ''), ADMIN, NOW), 'window_invalid', {
+        rule: 'not_a_date',
+      });
       throwsApp(() => submitVisit('v1', w(iso(60 * MIN), iso(60 * MIN)), ADMIN, NOW), 'window_invalid', {
         rule: 'end_before_start',
       });
@@ -292,7 +310,12 @@ describe('domain/visit-lifecycle', () => {
     });
 
     it('accepts a window that already started but has not ended', () => {
-      const v = submitVisit('v1', submitInput({ window: { start: iso(-60 * MIN), end: iso(5 * MIN + 1) } }), ADMIN, NOW);
+      const v = submitVisit(
+        'v1',
+        submitInput({ window: { start: iso(-60 * MIN), end: iso(5 * MIN + 1) } }),
+        ADMIN,
+        NOW,
+      );
       assert.equal(v.state, 'submitted');
     });
 
@@ -326,22 +349,39 @@ describe('domain/visit-lifecycle', () => {
     });
 
     it('leaves out an empty note', () => {
-      const next = verifyVisit(frozen('submitted'), { formComplete: true, ktpHeld: true, note: '  ' }, ADMIN, NOW);
+      const next = verifyVisit(
+        frozen('submitted'),
+        { formComplete: true, ktpHeld: true, note: '  ' },
+        ADMIN,
+        NOW,
+      );
       assert.equal('reason' in lastTransition(next), false);
     });
 
     it('requires the form complete and the KTP physically held, naming what is missing', () => {
       const v = frozen('submitted');
-      throwsApp(() => verifyVisit(v, { formComplete: false, ktpHeld: true }, ADMIN, NOW), 'precondition_failed', {
-        step: 'verify',
-        missing: ['formComplete'],
-      });
-      throwsApp(() => verifyVisit(v, { formComplete: true, ktpHeld: false }, ADMIN, NOW), 'precondition_failed', {
-        missing: ['ktpHeld'],
-      });
-      throwsApp(() => verifyVisit(v, { formComplete: false, ktpHeld: false }, ADMIN, NOW), 'precondition_failed', {
-        missing: ['formComplete', 'ktpHeld'],
-      });
+      throwsApp(
+        () => verifyVisit(v, { formComplete: false, ktpHeld: true }, ADMIN, NOW),
+        'precondition_failed',
+        {
+          step: 'verify',
+          missing: ['formComplete'],
+        },
+      );
+      throwsApp(
+        () => verifyVisit(v, { formComplete: true, ktpHeld: false }, ADMIN, NOW),
+        'precondition_failed',
+        {
+          missing: ['ktpHeld'],
+        },
+      );
+      throwsApp(
+        () => verifyVisit(v, { formComplete: false, ktpHeld: false }, ADMIN, NOW),
+        'precondition_failed',
+        {
+          missing: ['formComplete', 'ktpHeld'],
+        },
+      );
     });
 
     it('re-checks the NIK held on the visit', () => {
@@ -394,7 +434,9 @@ describe('domain/visit-lifecycle', () => {
       const v = frozen('verified', {
         verification: { formComplete: true, ktpHeld: true, nikChecked: true, by: SUPER.id, at: iso(MIN) },
       });
-      throwsApp(() => decideVisit(v, true, null, SUPER, NOW, SOD), 'separation_of_duties', { verifiedBy: SUPER.id });
+      throwsApp(() => decideVisit(v, true, null, SUPER, NOW, SOD), 'separation_of_duties', {
+        verifiedBy: SUPER.id,
+      });
       throwsApp(() => decideVisit(v, false, 'no', SUPER, NOW, SOD), 'separation_of_duties');
       assert.equal(decideVisit(v, true, null, SUPER2, NOW, SOD).state, 'approved');
       assert.equal(decideVisit(v, true, null, SUPER, NOW, NO_SOD).state, 'approved');
@@ -423,8 +465,12 @@ describe('domain/visit-lifecycle', () => {
       const staff = deepFreeze<Badge>({ ...POOL_BADGE, id: 'b-staff', kind: 'staff', userId: 'u-escort' });
       const issued = deepFreeze(visitorBadge('b-taken', 'v-other'));
       const activePool = deepFreeze(visitorBadge('b-active', null, { active: true }));
-      throwsApp(() => issueBadge(v, staff, [ESCORT], ADMIN, NOW), 'badge_unavailable', { badgeId: 'b-staff' });
-      throwsApp(() => issueBadge(v, issued, [ESCORT], ADMIN, NOW), 'badge_unavailable', { issuedTo: 'v-other' });
+      throwsApp(() => issueBadge(v, staff, [ESCORT], ADMIN, NOW), 'badge_unavailable', {
+        badgeId: 'b-staff',
+      });
+      throwsApp(() => issueBadge(v, issued, [ESCORT], ADMIN, NOW), 'badge_unavailable', {
+        issuedTo: 'v-other',
+      });
       throwsApp(() => issueBadge(v, activePool, [ESCORT], ADMIN, NOW), 'badge_unavailable');
     });
 
@@ -520,7 +566,14 @@ describe('domain/visit-lifecycle', () => {
         { missing: ['ktpReturned'] },
       );
       throwsApp(
-        () => checkOutVisit(v, issuedBadge, checkOutInput({ badgeReturned: false, ktpReturned: false }), ADMIN, OUT_AT),
+        () =>
+          checkOutVisit(
+            v,
+            issuedBadge,
+            checkOutInput({ badgeReturned: false, ktpReturned: false }),
+            ADMIN,
+            OUT_AT,
+          ),
         'precondition_failed',
         { missing: ['badgeReturned', 'ktpReturned'] },
       );
@@ -535,7 +588,9 @@ describe('domain/visit-lifecycle', () => {
         ADMIN,
         OUT_AT,
       );
-      assert.deepEqual(r.reconciliation.matched, [{ type: 'laptop', model: 'ThinkPad T14', serial: 'pf-123' }]);
+      assert.deepEqual(r.reconciliation.matched, [
+        { type: 'laptop', model: 'ThinkPad T14', serial: 'pf-123' },
+      ]);
       assert.deepEqual(r.reconciliation.leftInside, [devicesIn[1]]);
       assert.deepEqual(r.reconciliation.unexpected, []);
     });
@@ -558,10 +613,16 @@ describe('domain/visit-lifecycle', () => {
         { ...disk, confirmUnexpected: true, note: '   ' },
       ];
       for (const d of variants) {
-        const input = deepFreeze(checkOutInput({ devicesOut: [{ type: 'laptop', model: 'T14', serial: 'PF-123' }, d] }));
-        const err = throwsApp(() => checkOutVisit(v, issuedBadge, input, ADMIN, OUT_AT), 'device_unexpected', {
-          serials: ['SG-1'],
-        });
+        const input = deepFreeze(
+          checkOutInput({ devicesOut: [{ type: 'laptop', model: 'T14', serial: 'PF-123' }, d] }),
+        );
+        const err = throwsApp(
+          () => checkOutVisit(v, issuedBadge, input, ADMIN, OUT_AT),
+          'device_unexpected',
+          {
+            serials: ['SG-1'],
+          },
+        );
         assert.equal(err.status, 409);
       }
     });
@@ -585,17 +646,33 @@ describe('domain/visit-lifecycle', () => {
         checkOutInput({
           devicesOut: [
             { type: 'laptop', model: 'ThinkPad T14', serial: 'PF-123' },
-            { type: 'disk', model: 'Seagate', serial: ' SG-1 ', confirmUnexpected: true, note: '  disk rusak ditukar ' },
+            {
+              type: 'disk',
+              model: 'Seagate',
+              serial: ' SG-1 ',
+              confirmUnexpected: true,
+              note: '  disk rusak ditukar ',
+            },
           ],
         }),
       );
       const before = structuredClone(input);
       const r = checkOutVisit(v, issuedBadge, input, ADMIN2, OUT_AT);
       assert.deepEqual(input, before);
-      const recorded = { type: 'disk', model: 'Seagate', serial: 'SG-1', unexpected: { confirmedBy: ADMIN2.id, note: 'disk rusak ditukar' } };
+      const recorded = {
+        type: 'disk',
+        model: 'Seagate',
+        serial: 'SG-1',
+        unexpected: { confirmedBy: ADMIN2.id, note: 'disk rusak ditukar' },
+      };
       assert.deepEqual(r.reconciliation.unexpected, [recorded]);
-      assert.deepEqual(r.reconciliation.matched, [{ type: 'laptop', model: 'ThinkPad T14', serial: 'PF-123' }]);
-      assert.deepEqual(r.visit.devicesOut, [{ type: 'laptop', model: 'ThinkPad T14', serial: 'PF-123' }, recorded]);
+      assert.deepEqual(r.reconciliation.matched, [
+        { type: 'laptop', model: 'ThinkPad T14', serial: 'PF-123' },
+      ]);
+      assert.deepEqual(r.visit.devicesOut, [
+        { type: 'laptop', model: 'ThinkPad T14', serial: 'PF-123' },
+        recorded,
+      ]);
       // The input-only fields never reach the record.
       for (const d of r.visit.devicesOut) {
         assert.equal('confirmUnexpected' in d, false);
@@ -607,7 +684,11 @@ describe('domain/visit-lifecycle', () => {
       const r = checkOutVisit(
         frozen('in_progress'),
         null,
-        checkOutInput({ devicesOut: [{ type: 'laptop', model: 'T14', serial: 'PF-123', confirmUnexpected: true, note: 'x' }] }),
+        checkOutInput({
+          devicesOut: [
+            { type: 'laptop', model: 'T14', serial: 'PF-123', confirmUnexpected: true, note: 'x' },
+          ],
+        }),
         ADMIN,
         OUT_AT,
       );
@@ -633,15 +714,26 @@ describe('domain/visit-lifecycle', () => {
       const r = checkOutVisit(v, null, checkOutInput({ exitAt: iso(85 * MIN) }), ADMIN, OUT_AT);
       assert.equal(r.visit.checkOut?.exitAt, iso(85 * MIN));
       assert.equal(r.visit.updatedAt, OUT_AT.toISOString());
-      throwsApp(() => checkOutVisit(v, null, checkOutInput({ exitAt: 'soon' }), ADMIN, OUT_AT), 'validation_failed', {
-        field: 'exitAt',
-      });
+      throwsApp(
+        () => checkOutVisit(v, null, checkOutInput({ exitAt: 'soon' }), ADMIN, OUT_AT),
+        'validation_failed',
+        {
+          field: 'exitAt',
+        },
+      );
       const edge = new Date(OUT_AT.getTime() + 60_000).toISOString();
-      assert.equal(checkOutVisit(v, null, checkOutInput({ exitAt: edge }), ADMIN, OUT_AT).visit.checkOut?.exitAt, edge);
+      assert.equal(
+        checkOutVisit(v, null, checkOutInput({ exitAt: edge }), ADMIN, OUT_AT).visit.checkOut?.exitAt,
+        edge,
+      );
       const ahead = new Date(OUT_AT.getTime() + 60_001).toISOString();
-      throwsApp(() => checkOutVisit(v, null, checkOutInput({ exitAt: ahead }), ADMIN, OUT_AT), 'precondition_failed', {
-        rule: 'exit_time_in_future',
-      });
+      throwsApp(
+        () => checkOutVisit(v, null, checkOutInput({ exitAt: ahead }), ADMIN, OUT_AT),
+        'precondition_failed',
+        {
+          rule: 'exit_time_in_future',
+        },
+      );
     });
   });
 
@@ -717,7 +809,10 @@ describe('domain/visit-lifecycle', () => {
 
     it('is refused while the window (plus grace) is not over', () => {
       const v = frozen('approved');
-      throwsApp(() => expireVisit(v, NOW), 'precondition_failed', { step: 'expire', rule: 'window_not_over' });
+      throwsApp(() => expireVisit(v, NOW), 'precondition_failed', {
+        step: 'expire',
+        rule: 'window_not_over',
+      });
       throwsApp(() => expireVisit(v, at(END)), 'precondition_failed');
       throwsApp(() => expireVisit(v, at(END + GRACE * MIN), GRACE), 'precondition_failed');
       assert.equal(expireVisit(v, at(END + 1)).state, 'expired');
