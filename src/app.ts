@@ -20,6 +20,7 @@ import type {
 import { SimInput, SimReader, SimRelay } from './hardware/sim/sim-drivers.js';
 import { buildApp, type SimHardware } from './http/app.js';
 import { createLogger } from './logger.js';
+import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';
 import { UserService } from './services/user-service.js';
 import { VisitService } from './services/visit-service.js';
@@ -58,6 +59,8 @@ export class Runtime {
   readonly readers: { reader: CredentialReader; role: 'entry' | 'exit' }[];
   readonly setup: { token: string | null } = { token: null };
   http: FastifyInstance | null = null;
+  /** Null when mqtt.enabled is false. */
+  readonly mqtt: MqttModule | null = null;
   private readonly modules: Module[] = [];
   private readonly failed = new Map<string, string>();
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -127,6 +130,20 @@ export class Runtime {
     for (const i of inputs) this.modules.push({ name: i.id, optional: false, module: i });
     for (const { reader } of this.readers)
       this.modules.push({ name: `reader:${reader.id}`, optional: true, module: reader });
+    if (opts.config.mqtt.enabled) {
+      this.mqtt = new MqttModule({
+        config: opts.config.mqtt,
+        doorId: opts.config.doorId,
+        dataDir,
+        journalDir: join(dataDir, 'journal'),
+        journal: this.journal,
+        door: this.door,
+        clock: this.clock,
+        logger: this.logger.child({ module: 'mqtt' }),
+        version: '0.1.0',
+      });
+      this.modules.push({ name: 'mqtt', optional: true, module: this.mqtt });
+    }
   }
 
   async start(): Promise<void> {

@@ -37,15 +37,22 @@ export function envOverrides(env: NodeJS.ProcessEnv): { values: Record<string, u
     let value: unknown = raw;
     if (node.type === 'integer' || node.type === 'number') {
       value = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(value)) errors.push(`${name} must be a number`);
+      if (raw.trim() === '' || Number.isNaN(value)) {
+        errors.push(`${name} must be a number`);
+        return;
+      }
     } else if (node.type === 'boolean') {
-      if (!['true', 'false', '1', '0'].includes(raw)) errors.push(`${name} must be true or false`);
+      if (!['true', 'false', '1', '0'].includes(raw)) {
+        errors.push(`${name} must be true or false`);
+        return;
+      }
       value = raw === 'true' || raw === '1';
     } else if (node.type === 'array') {
       try {
         value = JSON.parse(raw);
       } catch {
         errors.push(`${name} must be a JSON array`);
+        return;
       }
     }
     let target = values;
@@ -125,8 +132,17 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const file = opts.file ?? env.JURUKUNCI_CONFIG;
   let data: Record<string, unknown> = file ? readConfigFile(file) : {};
   const fromEnv = envOverrides(env);
-  if (fromEnv.errors.length) throw new ConfigError(fromEnv.errors);
   data = merge(data, fromEnv.values);
   if (opts.overrides) data = merge(data, opts.overrides);
-  return deepFreeze(validateConfig(data));
+  // Every error at once: bad environment values are left out of the merge and listed together
+  // with whatever the file and the remaining overrides get wrong.
+  let config: Config;
+  try {
+    config = validateConfig(data);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError([...fromEnv.errors, ...err.errors]);
+    throw err;
+  }
+  if (fromEnv.errors.length) throw new ConfigError(fromEnv.errors);
+  return deepFreeze(config);
 }

@@ -243,6 +243,108 @@ export const configSchema = {
         },
       },
     },
+    mqtt: {
+      type: 'object',
+      title: 'MQTT',
+      description: 'Publishes every journal event, the retained door state and availability to a broker',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: {
+          type: 'boolean',
+          title: 'MQTT on',
+          description: 'Off: no broker connection and no embedded broker',
+          default: true,
+        },
+        url: {
+          type: 'string',
+          title: 'Broker URL',
+          description: 'mqtt://, mqtts://, ws:// or wss://; empty runs the embedded broker (embedded.host:port)',
+          default: '',
+          pattern: '^$|^(mqtts?|wss?)://',
+        },
+        clientId: {
+          type: 'string',
+          title: 'Client id',
+          description: 'MQTT client id; empty derives jurukunci-<doorId>',
+          default: '',
+          maxLength: 64,
+        },
+        username: { type: 'string', title: 'Username', description: 'Broker username', default: '' },
+        password: { type: 'string', title: 'Password', description: 'Broker password', default: '' },
+        ca: { type: 'string', title: 'CA file', description: 'PEM file of the CA that signed the broker certificate', default: '' },
+        cert: { type: 'string', title: 'Client certificate', description: 'PEM client certificate file', default: '' },
+        key: { type: 'string', title: 'Client key', description: 'PEM client key file', default: '' },
+        baseTopic: {
+          type: 'string',
+          title: 'Base topic',
+          description: 'Topics are <baseTopic>/<doorId>/...',
+          default: 'jurukunci',
+          pattern: '^[^#+/\\u0000][^#+\\u0000]*$',
+          maxLength: 64,
+        },
+        commands: {
+          type: 'object',
+          title: 'Commands',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: {
+              type: 'boolean',
+              title: 'Commands on',
+              description: 'Accept <base>/<door>/request/<command>; every executed command is journaled',
+              default: false,
+            },
+            allowed: {
+              type: 'array',
+              title: 'Allowed commands',
+              description: 'Commands accepted when commands are on; others are answered with an error',
+              default: ['state', 'unlock', 'lockdown', 'emergency_release'],
+              items: { type: 'string', enum: ['state', 'unlock', 'lockdown', 'emergency_release'] },
+            },
+          },
+        },
+        discovery: {
+          type: 'object',
+          title: 'Home Assistant discovery',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: {
+              type: 'boolean',
+              title: 'Discovery on',
+              description: 'Publish Home Assistant MQTT discovery configs (retained)',
+              default: true,
+            },
+            prefix: {
+              type: 'string',
+              title: 'Discovery prefix',
+              description: 'Home Assistant discovery prefix',
+              default: 'homeassistant',
+              pattern: '^[^#+/\\u0000]+$',
+            },
+          },
+        },
+        embedded: {
+          type: 'object',
+          title: 'Embedded broker',
+          description: 'Used when url is empty (aedes, MQTT 3.1.1)',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            host: { type: 'string', title: 'Listen address', description: 'Embedded broker address', default: '127.0.0.1' },
+            port: {
+              type: 'integer',
+              title: 'Listen port',
+              description: 'Embedded broker port (0 picks a free one)',
+              default: 1883,
+              minimum: 0,
+              maximum: 65535,
+            },
+          },
+        },
+      },
+    },
     log: {
       type: 'object',
       title: 'Logging',
@@ -296,5 +398,23 @@ export interface Config {
     archiveAfterDays: number;
   };
   journal: { maxFileBytes: number };
+  mqtt: MqttConfig;
   log: { level: string };
+}
+
+export type MqttCommandName = 'state' | 'unlock' | 'lockdown' | 'emergency_release';
+
+export interface MqttConfig {
+  enabled: boolean;
+  url: string;
+  clientId: string;
+  username: string;
+  password: string;
+  ca: string;
+  cert: string;
+  key: string;
+  baseTopic: string;
+  commands: { enabled: boolean; allowed: MqttCommandName[] };
+  discovery: { enabled: boolean; prefix: string };
+  embedded: { host: string; port: number };
 }

@@ -39,6 +39,8 @@ export const EVENT_TYPES = [
   'badge.registered',
   'badge.updated',
   'auth.login_failed',
+  'command.executed',
+  'alarm.mqtt_poison',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -255,6 +255,9 @@ export class DoorController extends EventEmitter<{
         data: { ...who, ...subjectData(decision.subject), admits: admits.map(publicAdmission) },
       })
     ) {
+      // decideEntry already counted this tap in the pairing (an escort who "entered"); nobody
+      // entered, so it must not escort a visitor who taps once the journal is back.
+      this.pairing.clear();
       return this.deny(who, 'journal_unavailable', decision.subject, reader);
     }
     this.unlock('grant');

@@ -88,6 +88,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     // Request URLs never carry personal data, but log only the path, never query strings.
     requestIdHeader: false,
+    // The router's own refusals (a path parameter over maxParamLength, a malformed %-escape) would
+    // otherwise bypass the error handler: uncoded, a 414 for an over-long id, and echoing the path.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const rule = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_parameter_too_long' : 'malformed_url';
+      void reply
+        .status(400)
+        .send(errorBody(new AppError('validation_failed', { context: 'url', rule }), langOf(req)));
+    },
   });
   const sessions = new Sessions(deps.config.http.sessionTtlMinutes * 60_000);
 
@@ -108,6 +116,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
+
+  // JSON only: fastify's default text/plain parser would let a plain-text body (a content type a
+  // browser sends cross-site without a preflight) reach routes that declare no body schema.
+  app.removeContentTypeParser('text/plain');
 
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);

@@ -42,46 +42,49 @@ export class BadgeService {
     input: { uid: string; label: string; kind: BadgeKind; userId?: string | null | undefined },
     actor: Actor,
   ): Promise<Badge> {
-    const uid = normaliseUid(input.uid);
-    if (!uid) throw new AppError('validation_failed', { field: 'uid', rule: '4, 7 or 10 bytes of hex' });
-    if (this.deps.store.badgeByUid(uid)) throw new AppError('badge_uid_taken', { uid: shortUid(uid) });
-    let userId: string | null = null;
-    if (input.kind === 'staff') {
-      if (!input.userId)
-        throw new AppError('validation_failed', { field: 'userId', rule: 'required for staff badges' });
-      if (!this.deps.store.user(input.userId)) throw new AppError('user_not_found', { userId: input.userId });
-      userId = input.userId;
-    } else if (input.userId) {
-      throw new AppError('validation_failed', {
-        field: 'userId',
-        rule: 'visitor badges belong to the pool, not a user',
-      });
-    }
-    const badge: Badge = {
-      id: newId('bdg'),
-      uid,
-      label: input.label.trim(),
-      kind: input.kind,
-      userId,
-      visitId: null,
-      // Staff badges work at once; visitor badges only once issued to a visit.
-      active: input.kind === 'staff',
-      createdAt: this.deps.clock().toISOString(),
-    };
-    await transact(this.deps.store, this.deps.journal, { badges: [badge] }, [
-      {
-        type: 'badge.registered',
-        data: {
-          badgeId: badge.id,
-          label: badge.label,
-          kind: badge.kind,
-          userId,
-          uid: shortUid(uid),
-          by: by(actor),
+    return this.deps.store.exclusive(async () => {
+      const uid = normaliseUid(input.uid);
+      if (!uid) throw new AppError('validation_failed', { field: 'uid', rule: '4, 7 or 10 bytes of hex' });
+      if (this.deps.store.badgeByUid(uid)) throw new AppError('badge_uid_taken', { uid: shortUid(uid) });
+      let userId: string | null = null;
+      if (input.kind === 'staff') {
+        if (!input.userId)
+          throw new AppError('validation_failed', { field: 'userId', rule: 'required for staff badges' });
+        if (!this.deps.store.user(input.userId))
+          throw new AppError('user_not_found', { userId: input.userId });
+        userId = input.userId;
+      } else if (input.userId) {
+        throw new AppError('validation_failed', {
+          field: 'userId',
+          rule: 'visitor badges belong to the pool, not a user',
+        });
+      }
+      const badge: Badge = {
+        id: newId('bdg'),
+        uid,
+        label: input.label.trim(),
+        kind: input.kind,
+        userId,
+        visitId: null,
+        // Staff badges work at once; visitor badges only once issued to a visit.
+        active: input.kind === 'staff',
+        createdAt: this.deps.clock().toISOString(),
+      };
+      await transact(this.deps.store, this.deps.journal, { badges: [badge] }, [
+        {
+          type: 'badge.registered',
+          data: {
+            badgeId: badge.id,
+            label: badge.label,
+            kind: badge.kind,
+            userId,
+            uid: shortUid(uid),
+            by: by(actor),
+          },
         },
-      },
-    ]);
-    return badge;
+      ]);
+      return badge;
+    });
   }
 
   /** Deactivates (lost, stolen) or reactivates a staff badge. Visitor badges follow their visit. */
@@ -91,17 +94,19 @@ export class BadgeService {
     reason: string | null | undefined,
     actor: Actor,
   ): Promise<Badge> {
-    const b = this.get(id);
-    if (b.kind === 'visitor' && active) {
-      throw new AppError('precondition_failed', {
-        rule: 'visitor badges are activated by issuing them to a visit',
-      });
-    }
-    if (b.active === active) return b;
-    const next = { ...b, active };
-    await transact(this.deps.store, this.deps.journal, { badges: [next] }, [
-      { type: 'badge.updated', data: { badgeId: b.id, active, reason: reason ?? null, by: by(actor) } },
-    ]);
-    return next;
+    return this.deps.store.exclusive(async () => {
+      const b = this.get(id);
+      if (b.kind === 'visitor' && active) {
+        throw new AppError('precondition_failed', {
+          rule: 'visitor badges are activated by issuing them to a visit',
+        });
+      }
+      if (b.active === active) return b;
+      const next = { ...b, active };
+      await transact(this.deps.store, this.deps.journal, { badges: [next] }, [
+        { type: 'badge.updated', data: { badgeId: b.id, active, reason: reason ?? null, by: by(actor) } },
+      ]);
+      return next;
+    });
   }
 }

@@ -40,29 +40,31 @@ export class UserService {
   }
 
   async create(input: NewUser, actor: Actor): Promise<User> {
-    const username = input.username.trim().toLowerCase();
-    if (!/^[a-z0-9._-]{3,32}$/.test(username)) {
-      throw new AppError('validation_failed', { field: 'username', rule: '3-32 of a-z 0-9 . _ -' });
-    }
-    checkPassword(input.password);
-    if (this.deps.store.userByUsername(username)) throw new AppError('username_taken', { username });
-    const user: User = {
-      id: newId('usr'),
-      username,
-      displayName: input.displayName.trim(),
-      role: input.role,
-      escort: input.escort,
-      active: true,
-      passwordHash: await hashPassword(input.password),
-      createdAt: this.deps.clock().toISOString(),
-    };
-    await transact(this.deps.store, this.deps.journal, { users: [user] }, [
-      {
-        type: 'user.created',
-        data: { userId: user.id, username, role: user.role, escort: user.escort, by: by(actor) },
-      },
-    ]);
-    return user;
+    return this.deps.store.exclusive(async () => {
+      const username = input.username.trim().toLowerCase();
+      if (!/^[a-z0-9._-]{3,32}$/.test(username)) {
+        throw new AppError('validation_failed', { field: 'username', rule: '3-32 of a-z 0-9 . _ -' });
+      }
+      checkPassword(input.password);
+      if (this.deps.store.userByUsername(username)) throw new AppError('username_taken', { username });
+      const user: User = {
+        id: newId('usr'),
+        username,
+        displayName: input.displayName.trim(),
+        role: input.role,
+        escort: input.escort,
+        active: true,
+        passwordHash: await hashPassword(input.password),
+        createdAt: this.deps.clock().toISOString(),
+      };
+      await transact(this.deps.store, this.deps.journal, { users: [user] }, [
+        {
+          type: 'user.created',
+          data: { userId: user.id, username, role: user.role, escort: user.escort, by: by(actor) },
+        },
+      ]);
+      return user;
+    });
   }
 
   async update(
@@ -70,24 +72,26 @@ export class UserService {
     patch: { displayName?: string; role?: Role; escort?: boolean; active?: boolean; password?: string },
     actor: Actor,
   ): Promise<User> {
-    const old = this.get(id);
-    if (patch.password !== undefined) checkPassword(patch.password);
-    if (old.id === actor.id && (patch.active === false || (patch.role && patch.role !== old.role))) {
-      throw new AppError('precondition_failed', { rule: 'cannot_demote_or_deactivate_yourself' });
-    }
-    const next: User = {
-      ...old,
-      ...(patch.displayName !== undefined ? { displayName: patch.displayName.trim() } : {}),
-      ...(patch.role !== undefined ? { role: patch.role } : {}),
-      ...(patch.escort !== undefined ? { escort: patch.escort } : {}),
-      ...(patch.active !== undefined ? { active: patch.active } : {}),
-      ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
-    };
-    const changed = Object.keys(patch).filter((k) => k !== 'password' || patch.password !== undefined);
-    await transact(this.deps.store, this.deps.journal, { users: [next] }, [
-      { type: 'user.updated', data: { userId: id, changed, by: by(actor) } },
-    ]);
-    return next;
+    return this.deps.store.exclusive(async () => {
+      const old = this.get(id);
+      if (patch.password !== undefined) checkPassword(patch.password);
+      if (old.id === actor.id && (patch.active === false || (patch.role && patch.role !== old.role))) {
+        throw new AppError('precondition_failed', { rule: 'cannot_demote_or_deactivate_yourself' });
+      }
+      const next: User = {
+        ...old,
+        ...(patch.displayName !== undefined ? { displayName: patch.displayName.trim() } : {}),
+        ...(patch.role !== undefined ? { role: patch.role } : {}),
+        ...(patch.escort !== undefined ? { escort: patch.escort } : {}),
+        ...(patch.active !== undefined ? { active: patch.active } : {}),
+        ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
+      };
+      const changed = Object.keys(patch).filter((k) => k !== 'password' || patch.password !== undefined);
+      await transact(this.deps.store, this.deps.journal, { users: [next] }, [
+        { type: 'user.updated', data: { userId: id, changed, by: by(actor) } },
+      ]);
+      return next;
+    });
   }
 
   /** Constant-ish time whether or not the user exists; locks a username after repeated failures. */

@@ -81,32 +81,36 @@ export class VisitService {
   }
 
   async submit(input: SubmitInput, actor: Actor): Promise<Visit> {
-    const v = submitVisit(visitId(this.now), input, actor, this.now);
-    await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
-      {
-        type: 'visit.submitted',
-        data: {
-          visitId: v.id,
-          visitor: v.visitor.name,
-          organisation: v.visitor.organisation,
-          window: v.window,
-          devicesIn: v.devicesIn.length,
-          by: by(actor),
+    return this.deps.store.exclusive(async () => {
+      const v = submitVisit(visitId(this.now), input, actor, this.now);
+      await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
+        {
+          type: 'visit.submitted',
+          data: {
+            visitId: v.id,
+            visitor: v.visitor.name,
+            organisation: v.visitor.organisation,
+            window: v.window,
+            devicesIn: v.devicesIn.length,
+            by: by(actor),
+          },
         },
-      },
-    ]);
-    return v;
+      ]);
+      return v;
+    });
   }
 
   async verify(id: string, input: VerifyInput, actor: Actor): Promise<Visit> {
-    const v = verifyVisit(this.get(id), input, actor, this.now);
-    await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
-      {
-        type: 'visit.verified',
-        data: { visitId: v.id, by: by(actor), ...(input.note ? { note: input.note } : {}) },
-      },
-    ]);
-    return v;
+    return this.deps.store.exclusive(async () => {
+      const v = verifyVisit(this.get(id), input, actor, this.now);
+      await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
+        {
+          type: 'visit.verified',
+          data: { visitId: v.id, by: by(actor), ...(input.note ? { note: input.note } : {}) },
+        },
+      ]);
+      return v;
+    });
   }
 
   async decide(
@@ -115,16 +119,18 @@ export class VisitService {
     reason: string | null | undefined,
     actor: Actor,
   ): Promise<Visit> {
-    const v = decideVisit(this.get(id), approved, reason, actor, this.now, {
-      separationOfDuties: this.deps.settings.separationOfDuties,
+    return this.deps.store.exclusive(async () => {
+      const v = decideVisit(this.get(id), approved, reason, actor, this.now, {
+        separationOfDuties: this.deps.settings.separationOfDuties,
+      });
+      await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
+        {
+          type: approved ? 'visit.approved' : 'visit.rejected',
+          data: { visitId: v.id, by: by(actor), reason: v.decision?.reason ?? null },
+        },
+      ]);
+      return v;
     });
-    await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
-      {
-        type: approved ? 'visit.approved' : 'visit.rejected',
-        data: { visitId: v.id, by: by(actor), reason: v.decision?.reason ?? null },
-      },
-    ]);
-    return v;
   }
 
   async issueBadge(
@@ -132,29 +138,31 @@ export class VisitService {
     input: { badgeId: string; escortIds: string[] },
     actor: Actor,
   ): Promise<Visit> {
-    const visit = this.get(id);
-    const badge = this.deps.store.badge(input.badgeId);
-    if (!badge) throw new AppError('badge_not_found', { badgeId: input.badgeId });
-    const escorts: User[] = [];
-    for (const uid of new Set(input.escortIds)) {
-      const u = this.deps.store.user(uid);
-      if (!u) throw new AppError('escort_invalid', { userId: uid, rule: 'unknown_user' });
-      escorts.push(u);
-    }
-    const r = issueBadge(visit, badge, escorts, actor, this.now);
-    await transact(this.deps.store, this.deps.journal, { visits: [r.visit], badges: [r.badge] }, [
-      {
-        type: 'visit.badge_issued',
-        data: {
-          visitId: visit.id,
-          badgeId: badge.id,
-          badge: badge.label,
-          escorts: escorts.map((e) => ({ id: e.id, name: e.displayName })),
-          by: by(actor),
+    return this.deps.store.exclusive(async () => {
+      const visit = this.get(id);
+      const badge = this.deps.store.badge(input.badgeId);
+      if (!badge) throw new AppError('badge_not_found', { badgeId: input.badgeId });
+      const escorts: User[] = [];
+      for (const uid of new Set(input.escortIds)) {
+        const u = this.deps.store.user(uid);
+        if (!u) throw new AppError('escort_invalid', { userId: uid, rule: 'unknown_user' });
+        escorts.push(u);
+      }
+      const r = issueBadge(visit, badge, escorts, actor, this.now);
+      await transact(this.deps.store, this.deps.journal, { visits: [r.visit], badges: [r.badge] }, [
+        {
+          type: 'visit.badge_issued',
+          data: {
+            visitId: visit.id,
+            badgeId: badge.id,
+            badge: badge.label,
+            escorts: escorts.map((e) => ({ id: e.id, name: e.displayName })),
+            by: by(actor),
+          },
         },
-      },
-    ]);
-    return r.visit;
+      ]);
+      return r.visit;
+    });
   }
 
   async checkOut(
@@ -162,83 +170,89 @@ export class VisitService {
     input: CheckOutInput & { confirmLeftRoom?: boolean },
     actor: Actor,
   ): Promise<Visit> {
-    const visit = this.get(id);
-    if (this.deps.door.isVisitInside(visit.id) && !input.confirmLeftRoom) {
-      throw new AppError('visitor_inside', {
-        visitId: visit.id,
-        hint: 'set confirmLeftRoom after checking the room',
-      });
-    }
-    const badge: Badge | null = visit.badgeId ? (this.deps.store.badge(visit.badgeId) ?? null) : null;
-    const r = checkOutVisit(visit, badge, input, actor, this.now);
-    const events = [
-      {
-        type: 'visit.checked_out' as const,
-        data: {
+    return this.deps.store.exclusive(async () => {
+      const visit = this.get(id);
+      if (this.deps.door.isVisitInside(visit.id) && !input.confirmLeftRoom) {
+        throw new AppError('visitor_inside', {
           visitId: visit.id,
-          exitAt: r.visit.checkOut?.exitAt,
-          devicesOut: r.visit.devicesOut.map((d) => ({
-            type: d.type,
-            model: d.model,
-            serial: d.serial,
-            unexpected: !!d.unexpected,
-          })),
-          devicesLeftInside: r.reconciliation.leftInside.map((d) => ({
-            type: d.type,
-            model: d.model,
-            serial: d.serial,
-          })),
-          badgeReturned: true,
-          ktpReturned: true,
-          by: by(actor),
+          hint: 'set confirmLeftRoom after checking the room',
+        });
+      }
+      const badge: Badge | null = visit.badgeId ? (this.deps.store.badge(visit.badgeId) ?? null) : null;
+      const r = checkOutVisit(visit, badge, input, actor, this.now);
+      const events = [
+        {
+          type: 'visit.checked_out' as const,
+          data: {
+            visitId: visit.id,
+            exitAt: r.visit.checkOut?.exitAt,
+            devicesOut: r.visit.devicesOut.map((d) => ({
+              type: d.type,
+              model: d.model,
+              serial: d.serial,
+              unexpected: !!d.unexpected,
+            })),
+            devicesLeftInside: r.reconciliation.leftInside.map((d) => ({
+              type: d.type,
+              model: d.model,
+              serial: d.serial,
+            })),
+            badgeReturned: true,
+            ktpReturned: true,
+            by: by(actor),
+          },
         },
-      },
-      ...r.reconciliation.unexpected.map((d) => ({
-        type: 'visit.device_unexpected' as const,
-        data: {
-          visitId: visit.id,
-          device: { type: d.type, model: d.model, serial: d.serial },
-          note: d.unexpected?.note,
-          confirmedBy: by(actor),
-        },
-      })),
-    ];
-    await transact(
-      this.deps.store,
-      this.deps.journal,
-      { visits: [r.visit], ...(r.badge ? { badges: [r.badge] } : {}) },
-      events,
-    );
-    const gone = this.deps.door.clearVisit(visit.id);
-    if (gone.length) {
-      this.deps.journal.append({
-        type: 'door.occupancy_cleared',
-        data: { by: by(actor), badgeIds: gone.map((o) => o.badgeId), reason: 'check_out' },
-      });
-    }
-    return r.visit;
+        ...r.reconciliation.unexpected.map((d) => ({
+          type: 'visit.device_unexpected' as const,
+          data: {
+            visitId: visit.id,
+            device: { type: d.type, model: d.model, serial: d.serial },
+            note: d.unexpected?.note,
+            confirmedBy: by(actor),
+          },
+        })),
+      ];
+      await transact(
+        this.deps.store,
+        this.deps.journal,
+        { visits: [r.visit], ...(r.badge ? { badges: [r.badge] } : {}) },
+        events,
+      );
+      const gone = this.deps.door.clearVisit(visit.id);
+      if (gone.length) {
+        this.deps.journal.append({
+          type: 'door.occupancy_cleared',
+          data: { by: by(actor), badgeIds: gone.map((o) => o.badgeId), reason: 'check_out' },
+        });
+      }
+      return r.visit;
+    });
   }
 
   async close(id: string, note: string | null | undefined, actor: Actor): Promise<Visit> {
-    const v = closeVisit(this.get(id), actor, this.now, note);
-    await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
-      { type: 'visit.closed', data: { visitId: v.id, by: by(actor) } },
-    ]);
-    return v;
+    return this.deps.store.exclusive(async () => {
+      const v = closeVisit(this.get(id), actor, this.now, note);
+      await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
+        { type: 'visit.closed', data: { visitId: v.id, by: by(actor) } },
+      ]);
+      return v;
+    });
   }
 
   async cancel(id: string, reason: string | null | undefined, actor: Actor): Promise<Visit> {
-    const visit = this.get(id);
-    if (this.deps.door.isVisitInside(visit.id)) throw new AppError('visitor_inside', { visitId: visit.id });
-    const badge = visit.badgeId ? (this.deps.store.badge(visit.badgeId) ?? null) : null;
-    const r = cancelVisit(visit, badge, reason, actor, this.now);
-    await transact(
-      this.deps.store,
-      this.deps.journal,
-      { visits: [r.visit], ...(r.badge ? { badges: [r.badge] } : {}) },
-      [{ type: 'visit.cancelled', data: { visitId: visit.id, reason: reason ?? null, by: by(actor) } }],
-    );
-    return r.visit;
+    return this.deps.store.exclusive(async () => {
+      const visit = this.get(id);
+      if (this.deps.door.isVisitInside(visit.id)) throw new AppError('visitor_inside', { visitId: visit.id });
+      const badge = visit.badgeId ? (this.deps.store.badge(visit.badgeId) ?? null) : null;
+      const r = cancelVisit(visit, badge, reason, actor, this.now);
+      await transact(
+        this.deps.store,
+        this.deps.journal,
+        { visits: [r.visit], ...(r.badge ? { badges: [r.badge] } : {}) },
+        [{ type: 'visit.cancelled', data: { visitId: visit.id, reason: reason ?? null, by: by(actor) } }],
+      );
+      return r.visit;
+    });
   }
 
   /** Shows the full NIK and phone to an admin at the desk, and journals that it did (PDP law). */
@@ -250,22 +264,24 @@ export class VisitService {
 
   /** Housekeeping, run every minute: no-shows expire; old finished visits go to the archive. */
   async sweep(): Promise<{ expired: number; archived: number }> {
-    const now = this.now;
-    let expired = 0;
-    for (const v of this.deps.store.listVisits()) {
-      if (!isExpired(v, now, this.deps.settings.expireGraceMinutes)) continue;
-      const next = expireVisit(v, now, this.deps.settings.expireGraceMinutes);
-      await transact(this.deps.store, this.deps.journal, { visits: [next] }, [
-        { type: 'visit.expired', data: { visitId: v.id, windowEnd: v.window.end } },
-      ]);
-      expired++;
-    }
-    const before = new Date(now.getTime() - this.deps.settings.archiveAfterDays * 86_400_000);
-    const archived = await this.deps.store.archive(before);
-    if (archived.length) {
-      this.deps.journal.append({ type: 'visit.archived', data: { visitIds: archived.map((v) => v.id) } });
-    }
-    return { expired, archived: archived.length };
+    return this.deps.store.exclusive(async () => {
+      const now = this.now;
+      let expired = 0;
+      for (const v of this.deps.store.listVisits()) {
+        if (!isExpired(v, now, this.deps.settings.expireGraceMinutes)) continue;
+        const next = expireVisit(v, now, this.deps.settings.expireGraceMinutes);
+        await transact(this.deps.store, this.deps.journal, { visits: [next] }, [
+          { type: 'visit.expired', data: { visitId: v.id, windowEnd: v.window.end } },
+        ]);
+        expired++;
+      }
+      const before = new Date(now.getTime() - this.deps.settings.archiveAfterDays * 86_400_000);
+      const archived = await this.deps.store.archive(before);
+      if (archived.length) {
+        this.deps.journal.append({ type: 'visit.archived', data: { visitIds: archived.map((v) => v.id) } });
+      }
+      return { expired, archived: archived.length };
+    });
   }
 
   sla(includeArchive: boolean) {

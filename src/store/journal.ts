@@ -30,9 +30,16 @@ export function fileNameFor(firstSeq: number): string {
   return `journal-${String(firstSeq).padStart(12, '0')}.jsonl`;
 }
 
+function hashedBody(e: Omit<JournalEvent, 'hash'>): string {
+  return JSON.stringify({ seq: e.seq, id: e.id, at: e.at, door: e.door, type: e.type, data: e.data });
+}
+
+function hashOf(prev: string, body: string): string {
+  return createHash('sha256').update(prev).update('\n').update(body).digest('hex');
+}
+
 export function hashEvent(e: Omit<JournalEvent, 'hash'>): string {
-  const body = JSON.stringify({ seq: e.seq, id: e.id, at: e.at, door: e.door, type: e.type, data: e.data });
-  return createHash('sha256').update(e.prev).update('\n').update(body).digest('hex');
+  return hashOf(e.prev, hashedBody(e));
 }
 
 export interface JournalOptions {
@@ -225,8 +232,12 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
       data: input.data,
       prev: this.lastHash,
     };
-    const event: JournalEvent = { ...partial, hash: hashEvent(partial) };
-    const line = Buffer.from(`${JSON.stringify(event)}\n`);
+    // The line is the hashed body plus prev and hash, in the same key order as JournalEvent,
+    // so the event is serialised once.
+    const body = hashedBody(partial);
+    const hash = hashOf(partial.prev, body);
+    const event: JournalEvent = { ...partial, hash };
+    const line = Buffer.from(`${body.slice(0, -1)},"prev":"${partial.prev}","hash":"${hash}"}\n`);
     try {
       if (this.fd === null || this.fileBytes + line.length > this.opts.maxFileBytes) this.rotate(event.seq);
       const fd = this.fd as number;

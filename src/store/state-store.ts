@@ -95,6 +95,19 @@ export class StateStore {
     return { users: this.users.size, badges: this.badges.size, visits: this.visits.size };
   }
 
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs read-decide-commit sequences one at a time, so two procedure steps on the same visit
+   * cannot both decide from the same old state, and a failed write is never overtaken by a later
+   * one that would save the refused change. Must not be nested.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
   /**
    * Applies upserts and writes them durably. On a failed write the in-memory state is put back,
    * so a refused change changes nothing.

@@ -139,7 +139,9 @@ describe('authorisation matrix (route × role)', () => {
           ...(token ? { token } : {}),
           ...(hasBody ? { payload: row.payload ?? {} } : {}),
         });
-        const code = res.headers['content-type']?.includes('json') ? res.json()?.error?.code : undefined;
+        const code = String(res.headers['content-type'] ?? '').includes('json')
+          ? res.json()?.error?.code
+          : undefined;
         const got = res.statusCode;
         if (expected === 'ok') {
           if (got === 401 || got === 403 || code === 'not_found')
@@ -159,7 +161,10 @@ describe('authorisation matrix (route × role)', () => {
     for (const r of routes) {
       if (MATRIX[key(r)]?.who.anonymous === 'ok') continue;
       const url = r.url.replace(/:id\b/g, 'no-such-id');
-      for (const headers of [{ authorization: 'Bearer not-a-session' }, { cookie: 'jk_session=not-a-session' }]) {
+      for (const headers of [
+        { authorization: 'Bearer not-a-session' },
+        { cookie: 'jk_session=not-a-session' },
+      ]) {
         const res = await rig.inject({ method: r.method as 'GET', url, headers });
         if (res.statusCode !== 401) failures.push(`${key(r)} ${Object.keys(headers)[0]}: ${res.statusCode}`);
       }

@@ -92,3 +92,26 @@ export async function approvedVisit(rig: TestRig, p: People) {
   await post(rig, `/api/visits/${id}/approve`, p.kasi, {});
   return id;
 }
+
+let uidCounter = 0x10000000;
+
+/** A fresh visitor badge in the pool; returns its id and UID. */
+export async function newVisitorBadge(rig: TestRig, p: People): Promise<{ id: string; uid: string }> {
+  const uid = (uidCounter++).toString(16).toUpperCase();
+  const b = await post(rig, '/api/badges', p.sari, { uid, label: `TAMU-${uid}`, kind: 'visitor' });
+  return { id: b.badge.id as string, uid };
+}
+
+/** A visit with a fresh badge issued and budi as escort; returns the visit and badge ids. */
+export async function issued(rig: TestRig, p: People): Promise<{ id: string; badgeId: string; uid: string }> {
+  const id = await approvedVisit(rig, p);
+  const badge = await newVisitorBadge(rig, p);
+  await post(rig, `/api/visits/${id}/issue-badge`, p.sari, { badgeId: badge.id, escortIds: [p.budiId] });
+  return { id, badgeId: badge.id, uid: badge.uid };
+}
+
+export const CHECK_OUT_OK = {
+  devicesOut: [{ type: 'laptop', model: 'ThinkPad T14', serial: 'PF3ABC12' }],
+  badgeReturned: true,
+  ktpReturned: true,
+};

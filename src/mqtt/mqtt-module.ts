@@ -1,0 +1,254 @@
+/**
+ * The MQTT feature: one lifecycle for the client connection, the journal publisher, the retained
+ * state and availability (with `offline` as the last will), commands, Home Assistant discovery and,
+ * with no broker URL, the embedded broker. Optional: a broker that cannot be reached shows in
+ * health and the door keeps running; the publisher catches up from its cursor when it returns.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { type IClientOptions, type MqttClient, connect } from 'mqtt';
+import type { Logger } from 'pino';
+import type { MqttConfig } from '../config/schema.js';
+import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
+import type { ModuleHealth } from '../hardware/interfaces.js';
+import type { Journal } from '../store/journal.js';
+import { CommandHandler } from './commands.js';
+import { CursorFile } from './cursor.js';
+import { discoveryMessages } from './discovery.js';
+import { EmbeddedBroker } from './embedded-broker.js';
+import { stateMessage } from './payloads.js';
+import { EventPublisher } from './publisher.js';
+import { assertPublishable, Topics } from './topics.js';
+import type { Availability } from './types.js';
+
+export interface MqttContext {
+  config: MqttConfig;
+  doorId: string;
+  dataDir: string;
+  journalDir: string;
+  journal: Journal;
+  door: DoorController;
+  clock: () => Date;
+  logger: Logger;
+  version: string;
+}
+
+/** The broker URL without credentials, for logs and health. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
+  readonly topics: Topics;
+  private client: MqttClient | null = null;
+  private broker: EmbeddedBroker | null = null;
+  private publisher: EventPublisher | null = null;
+  private commands: CommandHandler | null = null;
+  private brokerUrl = '';
+  private lastError: string | null = null;
+  private started = false;
+  private readonly onState = (s: DoorSnapshot) => this.publishState(s);
+
+  constructor(private readonly ctx: MqttContext) {
+    super();
+    this.topics = new Topics(ctx.config.baseTopic, ctx.doorId, ctx.config.discovery.prefix);
+  }
+
+  get url(): string {
+    return this.brokerUrl;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  get backlog(): number {
+    return this.publisher?.backlog ?? 0;
+  }
+
+  get acknowledgedSeq(): number {
+    return this.publisher?.acknowledgedSeq ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.ctx.config;
+    const log = this.ctx.logger;
+    // Certificates first: a missing file is a configuration fault, reported before any I/O.
+    const file = (p: string) => (p ? readFileSync(p) : undefined);
+    const tls = { ca: file(cfg.ca), cert: file(cfg.cert), key: file(cfg.key) };
+
+    if (cfg.url === '') {
+      this.broker = new EmbeddedBroker(cfg.embedded.host, cfg.embedded.port);
+      await this.broker.start();
+      this.brokerUrl = this.broker.url;
+      log.info({ url: this.brokerUrl }, 'embedded MQTT broker listening');
+    } else {
+      this.brokerUrl = cfg.url;
+    }
+
+    this.commands = new CommandHandler({
+      enabled: cfg.commands.enabled,
+      allowed: cfg.commands.allowed,
+      door: this.ctx.door,
+      journal: this.ctx.journal,
+      clock: this.ctx.clock,
+      logger: log,
+    });
+
+    const opts: IClientOptions = {
+      clientId: cfg.clientId || `jurukunci-${this.ctx.doorId}`,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      will: { topic: this.topics.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...(cfg.username ? { username: cfg.username } : {}),
+      ...(cfg.password ? { password: cfg.password } : {}),
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+    };
+    let client: MqttClient;
+    try {
+      client = connect(this.brokerUrl, opts);
+    } catch (err) {
+      await this.broker?.stop();
+      this.broker = null;
+      throw err;
+    }
+    this.client = client;
+    this.publisher = new EventPublisher({
+      journal: this.ctx.journal,
+      journalDir: this.ctx.journalDir,
+      cursor: new CursorFile(this.ctx.dataDir),
+      topics: this.topics,
+      logger: log,
+      sink: {
+        get connected() {
+          return client.connected;
+        },
+        publishQos1: (topic, payload, done) => client.publish(topic, payload, { qos: 1 }, (err) => done(err)),
+      },
+    });
+
+    client.on('connect', () => this.onConnect());
+    client.on('close', () => this.emit('close'));
+    client.on('error', (err) => {
+      if (this.lastError !== err.message) log.warn({ err: err.message, url: redactUrl(this.brokerUrl) }, 'mqtt error');
+      this.lastError = err.message;
+    });
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
+
+    this.publisher.start();
+    this.ctx.door.on('state', this.onState);
+    this.started = true;
+  }
+
+  private onConnect(): void {
+    const client = this.client;
+    if (!client) return;
+    this.lastError = null;
+    this.ctx.logger.info({ url: redactUrl(this.brokerUrl) }, 'mqtt connected');
+    this.publishRetained(this.topics.availability, 'online' satisfies Availability);
+    this.publishState(this.ctx.door.snapshot());
+    if (this.ctx.config.discovery.enabled) this.publishDiscovery();
+    const subs = [this.topics.request('+')];
+    if (this.ctx.config.discovery.enabled) subs.push(this.topics.haStatus);
+    client.subscribe(subs, { qos: 1 }, (err) => {
+      if (err) this.ctx.logger.warn({ err: err.message }, 'mqtt subscribe failed');
+    });
+    this.publisher?.pump();
+    this.emit('connect');
+  }
+
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    if (topic === this.topics.haStatus) {
+      if (payload.toString() === 'online' && this.ctx.config.discovery.enabled) {
+        this.publishDiscovery();
+        this.publishState(this.ctx.door.snapshot());
+      }
+      return;
+    }
+    const command = this.topics.commandOf(topic);
+    if (command === null || !this.commands) return;
+    // A retained request would run again on every reconnect (an unlock replayed): never execute one.
+    if (retained) {
+      this.ctx.logger.warn({ command }, 'mqtt: retained request ignored');
+      return;
+    }
+    let responseTopic: string;
+    try {
+      responseTopic = assertPublishable(this.topics.response(command));
+    } catch {
+      return;
+    }
+    const response = this.commands.handle(command, payload);
+    this.client?.publish(responseTopic, JSON.stringify(response), { qos: 1 });
+  }
+
+  private publishRetained(topic: string, payload: string): void {
+    this.client?.publish(assertPublishable(topic), payload, { qos: 1, retain: true }, (err) => {
+      if (err && this.started) this.ctx.logger.debug({ err: err.message, topic }, 'retained publish not sent');
+    });
+  }
+
+  private publishState(s: DoorSnapshot): void {
+    if (!this.client?.connected) return; // sent on (re)connect
+    this.publishRetained(this.topics.state, JSON.stringify(stateMessage(s, this.ctx.clock())));
+  }
+
+  private publishDiscovery(): void {
+    const cfg = this.ctx.config;
+    for (const m of discoveryMessages(this.topics, {
+      doorId: this.ctx.doorId,
+      version: this.ctx.version,
+      unlockCommand: cfg.commands.enabled && cfg.commands.allowed.includes('unlock'),
+    })) {
+      this.publishRetained(m.topic, m.payload);
+    }
+  }
+
+  health(): ModuleHealth {
+    if (!this.started) return { state: 'stopped' };
+    const where = redactUrl(this.brokerUrl);
+    const backlog = this.backlog;
+    const poison = this.publisher?.stats.poison ?? 0;
+    const extra = `backlog ${backlog} event(s)${poison ? `, ${poison} poison event(s) skipped` : ''}`;
+    if (!this.connected) {
+      return { state: 'degraded', detail: `broker ${where} unreachable (${this.lastError ?? 'connecting'}); ${extra}` };
+    }
+    return { state: 'ok', detail: `connected to ${where}; ${extra}` };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.ctx.door.off('state', this.onState);
+    this.publisher?.stop();
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      if (client.connected) {
+        // A clean disconnect suppresses the will, so say `offline` ourselves.
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1000);
+          client.publish(this.topics.availability, 'offline', { qos: 1, retain: true }, () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      await client.endAsync(!client.connected);
+    }
+    await this.broker?.stop();
+    this.broker = null;
+  }
+}

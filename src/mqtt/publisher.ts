@@ -1,0 +1,280 @@
+/**
+ * The journal consumer: publishes every event from the saved cursor, in order, at QoS 1, and moves
+ * the cursor only past events the broker acknowledged (PUBACK), contiguously. While caught up it
+ * takes events straight from the journal's 'appended' signal; behind, it reads the segment files.
+ * A poison event (one that cannot become an MQTT message) is reported, raised as an alarm in the
+ * journal, and skipped, so it never blocks the queue.
+ */
+import type { Logger } from 'pino';
+import type { JournalEvent } from '../domain/events.js';
+import { type Journal, listSegments, readLines } from '../store/journal.js';
+import type { CursorFile } from './cursor.js';
+import { accessMessage, eventMessage } from './payloads.js';
+import { assertPublishable, type Topics } from './topics.js';
+
+export interface OutboundMessage {
+  topic: string;
+  payload: string;
+}
+
+/** What the publisher needs from the client: a QoS 1 publish whose callback fires on PUBACK. */
+export interface PublishSink {
+  readonly connected: boolean;
+  publishQos1(topic: string, payload: string, done: (err?: Error) => void): void;
+}
+
+export interface PublisherContext {
+  journal: Journal;
+  journalDir: string;
+  cursor: CursorFile;
+  topics: Topics;
+  sink: PublishSink;
+  logger: Logger;
+  /** Largest payload accepted; bigger events are poison. */
+  maxPayloadBytes?: number;
+  /** Events published but not yet acknowledged, at most. */
+  window?: number;
+}
+
+interface InFlight {
+  ev: JournalEvent;
+  remaining: number;
+  failed: boolean;
+}
+
+const LIVE_MAX = 10_000;
+
+export class PoisonEventError extends Error {}
+
+/** Turns one journal event into the messages it is published as; throws PoisonEventError. */
+export function messagesFor(ev: JournalEvent, topics: Topics, maxPayloadBytes: number): OutboundMessage[] {
+  const out: OutboundMessage[] = [];
+  try {
+    const main = JSON.stringify(eventMessage(ev));
+    if (typeof main !== 'string') throw new Error('serialises to nothing');
+    out.push({ topic: assertPublishable(topics.event(ev.type)), payload: main });
+    const access = accessMessage(ev);
+    if (access) out.push({ topic: topics.access, payload: JSON.stringify(access) });
+  } catch (err) {
+    throw new PoisonEventError((err as Error).message);
+  }
+  for (const m of out) {
+    const size = Buffer.byteLength(m.payload);
+    if (size > maxPayloadBytes)
+      throw new PoisonEventError(`payload of ${size} bytes is over the ${maxPayloadBytes}-byte limit`);
+  }
+  return out;
+}
+
+export class EventPublisher {
+  private nextSeq = 1;
+  private readonly inflight: InFlight[] = [];
+  private live: JournalEvent[] = [];
+  private iter: Generator<JournalEvent | { bad: string }> | null = null;
+  private running = false;
+  private pumping = false;
+  private generation = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly maxPayloadBytes: number;
+  private readonly window: number;
+  private readonly onAppended = (ev: JournalEvent) => {
+    if (this.live.length < LIVE_MAX) this.live.push(ev);
+    else this.live = []; // too far behind: the files have it
+    this.pump();
+  };
+  readonly stats = { published: 0, acked: 0, poison: 0, lastError: null as string | null };
+
+  constructor(private readonly ctx: PublisherContext) {
+    this.maxPayloadBytes = ctx.maxPayloadBytes ?? 256 * 1024;
+    this.window = ctx.window ?? 256;
+  }
+
+  start(): void {
+    const saved = this.ctx.cursor.load();
+    if (saved.seq > this.ctx.journal.seq) {
+      // The cursor is ahead of the journal: the journal was replaced. Send it all again.
+      this.ctx.logger.warn(
+        { cursor: saved.seq, journal: this.ctx.journal.seq },
+        'mqtt cursor ahead of the journal; republishing from the start',
+      );
+      this.ctx.cursor.reset({ seq: 0, id: null, at: null });
+    }
+    this.nextSeq = this.ctx.cursor.seq + 1;
+    this.running = true;
+    this.ctx.journal.on('appended', this.onAppended);
+    this.pump();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.ctx.journal.off('appended', this.onAppended);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.closeIter();
+    this.live = [];
+    this.ctx.cursor.flush();
+  }
+
+  /** Events in the journal not yet acknowledged by the broker. */
+  get backlog(): number {
+    return Math.max(0, this.ctx.journal.seq - this.ctx.cursor.seq);
+  }
+
+  get acknowledgedSeq(): number {
+    return this.ctx.cursor.seq;
+  }
+
+  /** Publishes as far as the window allows; called on connect, on append and on every PUBACK. */
+  pump(): void {
+    if (!this.running || this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.running && this.ctx.sink.connected && this.inflight.length < this.window) {
+        const ev = this.next();
+        if (!ev) break;
+        this.send(ev);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private send(ev: JournalEvent): void {
+    this.nextSeq = ev.seq + 1;
+    let messages: OutboundMessage[];
+    try {
+      messages = messagesFor(ev, this.ctx.topics, this.maxPayloadBytes);
+    } catch (err) {
+      this.poison(ev.seq, ev.id, ev.type, (err as Error).message);
+      const entry: InFlight = { ev, remaining: 0, failed: false };
+      this.inflight.push(entry);
+      this.settle();
+      return;
+    }
+    const entry: InFlight = { ev, remaining: messages.length, failed: false };
+    this.inflight.push(entry);
+    const gen = this.generation;
+    for (const m of messages) {
+      this.stats.published++;
+      this.ctx.sink.publishQos1(m.topic, m.payload, (err) => {
+        if (gen !== this.generation || !this.running) return;
+        if (err) {
+          entry.failed = true;
+          this.rewind(err);
+          return;
+        }
+        entry.remaining--;
+        if (entry.remaining === 0) this.stats.acked++;
+        this.settle();
+      });
+    }
+  }
+
+  /** Advances the cursor over the acknowledged head of the in-flight queue. */
+  private settle(): void {
+    let last: JournalEvent | null = null;
+    while (this.inflight.length > 0 && this.inflight[0]!.remaining === 0 && !this.inflight[0]!.failed) {
+      last = this.inflight.shift()!.ev;
+    }
+    if (last) this.ctx.cursor.advance({ seq: last.seq, id: last.id, at: last.at });
+    if (!this.pumping) queueMicrotask(() => this.pump());
+  }
+
+  /** A publish failed (not a disconnect, which the client retries itself): start over from the cursor. */
+  private rewind(err: Error): void {
+    this.stats.lastError = err.message;
+    this.ctx.logger.warn({ err: err.message, from: this.ctx.cursor.seq + 1 }, 'mqtt publish failed; retrying');
+    this.generation++;
+    this.inflight.length = 0;
+    this.nextSeq = this.ctx.cursor.seq + 1;
+    this.closeIter();
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.pump();
+    }, 1000);
+    this.retryTimer.unref();
+  }
+
+  private poison(seq: number, id: string | null, type: string | null, reason: string): void {
+    this.stats.poison++;
+    this.ctx.logger.error({ seq, id, type, reason }, 'mqtt: poison event skipped');
+    try {
+      this.ctx.journal.append({ type: 'alarm.mqtt_poison', data: { seq, id, eventType: type, reason } });
+    } catch (err) {
+      this.ctx.logger.error({ err }, 'mqtt: poison alarm not journaled');
+    }
+  }
+
+  private closeIter(): void {
+    this.iter?.return(undefined);
+    this.iter = null;
+  }
+
+  /** The event at nextSeq, from the live buffer or the files; undefined when caught up. */
+  private next(): JournalEvent | undefined {
+    for (;;) {
+      while (this.live.length > 0 && this.live[0]!.seq < this.nextSeq) this.live.shift();
+      const head = this.live[0];
+      if (head && head.seq === this.nextSeq) {
+        this.closeIter();
+        return this.live.shift();
+      }
+      if (this.nextSeq > this.ctx.journal.seq) return undefined;
+      this.iter ??= this.readFrom(this.nextSeq - 1);
+      const r = this.iter.next();
+      if (r.done) {
+        this.iter = null;
+        if (this.nextSeq > this.ctx.journal.seq) return undefined;
+        // The files end before the journal's head (a rotation under us): one fresh look.
+        const again = this.readFrom(this.nextSeq - 1);
+        const r2 = again.next();
+        if (r2.done) return undefined;
+        this.iter = again;
+        const v2 = r2.value;
+        if ('bad' in v2) {
+          this.poison(this.nextSeq, null, null, v2.bad);
+          continue;
+        }
+        return v2;
+      }
+      const v = r.value;
+      if ('bad' in v) {
+        // An unreadable line: its seq is unknown, so report at the position we were waiting for.
+        this.poison(this.nextSeq, null, null, v.bad);
+        continue;
+      }
+      if (v.seq < this.nextSeq) continue;
+      return v;
+    }
+  }
+
+  /** Tolerant reader over the segment files: a line that does not parse is yielded as `bad`. */
+  private *readFrom(after: number): Generator<JournalEvent | { bad: string }> {
+    const segs = listSegments(this.ctx.journalDir);
+    let startIdx = 0;
+    for (let i = 0; i < segs.length; i++) if (segs[i]!.firstSeq <= after + 1) startIdx = i;
+    for (let i = startIdx; i < segs.length; i++) {
+      for (const { line } of readLines(segs[i]!.file)) {
+        if (!line) continue;
+        // Skip cheaply past lines before the cursor without parsing them all.
+        const m = /^\{"seq":(\d+),/.exec(line);
+        if (m && Number(m[1]) <= after) continue;
+        let ev: JournalEvent;
+        try {
+          ev = JSON.parse(line) as JournalEvent;
+        } catch (err) {
+          yield { bad: `journal line is not JSON: ${(err as Error).message}` };
+          continue;
+        }
+        if (typeof ev.seq !== 'number' || typeof ev.id !== 'string') {
+          yield { bad: 'journal line is not an event' };
+          continue;
+        }
+        if (ev.seq <= after) continue;
+        if (ev.seq > this.ctx.journal.seq) return;
+        yield ev;
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Every payload jurukunci publishes or accepts over MQTT, in one file. docs/mqtt/asyncapi.yaml is
+ * the contract; the tests validate every published payload against it.
+ */
+import type { MqttCommandName } from '../config/schema.js';
+import type { EventType } from '../domain/events.js';
+import type { DoorMode } from '../domain/types.js';
+
+export type Availability = 'online' | 'offline';
+
+/** `<base>/<door>/events/<type>`: one per journal event, QoS 1, not retained. */
+export interface EventMessage {
+  id: string;
+  seq: number;
+  type: EventType;
+  at: string;
+  door: string;
+  data: Record<string, unknown>;
+}
+
+/** `<base>/<door>/access`: access events only, shaped for a Home Assistant event entity. */
+export interface AccessMessage {
+  event_type: 'granted' | 'denied' | 'awaiting_escort' | 'exit';
+  id: string;
+  seq: number;
+  at: string;
+  name?: string;
+  reason?: string;
+  reader?: string;
+}
+
+export interface StateOccupant {
+  badgeId: string;
+  kind: 'staff' | 'visitor';
+  name: string;
+  visitId: string | null;
+  userId: string | null;
+  since: string;
+  /** Visitors: escorts who badged them in; and whether one of them is inside now. */
+  escortedBy?: string[];
+  escorted?: boolean;
+}
+
+/** `<base>/<door>/state`: retained, republished on every change. */
+export interface StateMessage {
+  door: string;
+  lock: 'locked' | 'unlocked';
+  contact: 'open' | 'closed';
+  mode: DoorMode;
+  occupied: boolean;
+  inside: StateOccupant[];
+  pending: number;
+  alarms: { forced: boolean; heldOpen: boolean };
+  at: string;
+}
+
+export type CommandName = MqttCommandName;
+export const COMMAND_NAMES: readonly CommandName[] = ['state', 'unlock', 'lockdown', 'emergency_release'];
+
+/** `<base>/<door>/request/<command>` */
+export interface CommandRequest {
+  on?: boolean;
+  reason?: string;
+  /** Free text naming the operator or system asking; journaled with the command. */
+  by?: string;
+  transaction?: string | number;
+}
+
+export type CommandErrorCode =
+  | 'commands_disabled'
+  | 'command_not_allowed'
+  | 'unknown_command'
+  | 'malformed_request'
+  | 'door_in_lockdown'
+  | 'not_in_mode'
+  | 'journal_unavailable'
+  | 'internal_error';
+
+/** `<base>/<door>/response/<command>` */
+export interface CommandResponse {
+  status: 'ok' | 'error';
+  data: StateMessage | Record<string, never>;
+  error?: { code: CommandErrorCode; message: string };
+  transaction?: string | number;
+}
