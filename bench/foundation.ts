@@ -27,7 +27,8 @@ export interface Figure {
   ok: boolean;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,7 +40,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function buildState(dir: string, badges: number): Promise<{ staffUids: string[]; visitorUids: string[] }> {
+async function buildState(
+  dir: string,
+  badges: number,
+): Promise<{ staffUids: string[]; visitorUids: string[] }> {
   const store = new StateStore(dir);
   await store.start();
   const now = new Date();
@@ -63,21 +67,47 @@ async function buildState(dir: string, badges: number): Promise<{ staffUids: str
     });
     const uid = (0x04000000000000 + i).toString(16).toUpperCase().padStart(14, '0');
     staffUids.push(uid);
-    bs.push({ id: `bdg_s${i}`, uid, label: `S-${i}`, kind: 'staff', userId: `usr_${i}`, visitId: null, active: true, createdAt: now.toISOString() });
+    bs.push({
+      id: `bdg_s${i}`,
+      uid,
+      label: `S-${i}`,
+      kind: 'staff',
+      userId: `usr_${i}`,
+      visitId: null,
+      active: true,
+      createdAt: now.toISOString(),
+    });
   }
   for (let i = 0; i < badges - staffCount; i++) {
     const uid = (0x10000000 + i).toString(16).toUpperCase().padStart(8, '0');
     visitorUids.push(uid);
     const issued = i < 500;
     const visitId = issued ? `KNJ-BENCH-${i}` : null;
-    bs.push({ id: `bdg_v${i}`, uid, label: `TAMU-${i}`, kind: 'visitor', userId: null, visitId, active: issued, createdAt: now.toISOString() });
+    bs.push({
+      id: `bdg_v${i}`,
+      uid,
+      label: `TAMU-${i}`,
+      kind: 'visitor',
+      userId: null,
+      visitId,
+      active: issued,
+      createdAt: now.toISOString(),
+    });
     if (issued) {
       visits.push({
         id: visitId as string,
         state: 'badge_issued',
-        visitor: { name: `Visitor ${i}`, nik: '3319014507900003', organisation: 'PT Bench', phone: '081234567890' },
+        visitor: {
+          name: `Visitor ${i}`,
+          nik: '3319014507900003',
+          organisation: 'PT Bench',
+          phone: '081234567890',
+        },
         purpose: 'bench',
-        window: { start: new Date(now.getTime() - 3600_000).toISOString(), end: new Date(now.getTime() + 86_400_000).toISOString() },
+        window: {
+          start: new Date(now.getTime() - 3600_000).toISOString(),
+          end: new Date(now.getTime() + 86_400_000).toISOString(),
+        },
         letterNumber: `B/${i}`,
         ticketRef: null,
         devicesIn: [],
@@ -107,21 +137,41 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
     const { staffUids, visitorUids } = await buildState(dir, 10_000);
     log(`built state.json with 10,000 badges in ${(performance.now() - t).toFixed(0)} ms`);
     t = performance.now();
-    const bulk = new Journal({ dir: join(dir, 'journal'), door: 'bench', maxFileBytes: 64 * 1024 * 1024, fsync: false });
+    const bulk = new Journal({
+      dir: join(dir, 'journal'),
+      door: 'bench',
+      maxFileBytes: 64 * 1024 * 1024,
+      fsync: false,
+    });
     bulk.start();
     for (let i = 0; i < 1_000_000; i++) {
       bulk.append({
         type: i % 3 === 0 ? 'access.denied' : 'access.granted',
-        data: { reader: 'entry', direction: 'entry', credential: 'nfc', uid: '…A1B2', badge: `S-${i % 2000}`, reason: 'unknown_credential' },
+        data: {
+          reader: 'entry',
+          direction: 'entry',
+          credential: 'nfc',
+          uid: '…A1B2',
+          badge: `S-${i % 2000}`,
+          reason: 'unknown_credential',
+        },
       });
     }
     bulk.stop();
-    log(`built a 1,000,000-event journal in ${((performance.now() - t) / 1000).toFixed(1)} s (bulk, no fsync)`);
+    log(
+      `built a 1,000,000-event journal in ${((performance.now() - t) / 1000).toFixed(1)} s (bulk, no fsync)`,
+    );
 
     // --- decision latency ---
     const store = new StateStore(dir);
     await store.start();
-    const settings = { escortWindowSeconds: 10, escortScope: 'visit' as const, staffSoloEntry: true, windowGraceMinutes: 15, antiPassback: 'hard' as const };
+    const settings = {
+      escortWindowSeconds: 10,
+      escortScope: 'visit' as const,
+      staffSoloEntry: true,
+      windowGraceMinutes: 15,
+      antiPassback: 'hard' as const,
+    };
     const samples: number[] = [];
     let occupancy = new Occupancy();
     let pairing = new EscortPairing();
@@ -133,7 +183,13 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
       }
       const r = i % 4;
       const uid =
-        r === 0 ? staffUids[i % staffUids.length]! : r === 1 ? visitorUids[i % 500]! : r === 2 ? visitorUids[600 + (i % 7000)]! : 'DEADBEEF';
+        r === 0
+          ? staffUids[i % staffUids.length]!
+          : r === 1
+            ? visitorUids[i % 500]!
+            : r === 2
+              ? visitorUids[600 + (i % 7000)]!
+              : 'DEADBEEF';
       const s = performance.now();
       decideEntry(store, occupancy, pairing, settings, { uid, now, mono: i, mode: 'normal' });
       samples.push(performance.now() - s);
@@ -141,13 +197,28 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
     samples.sort((a, b) => a - b);
     const p50 = pct(samples, 50);
     const p99 = pct(samples, 99);
-    figures.push({ name: 'decision latency p50 (10,000 badges)', value: p50 * 1000, unit: 'µs', target: '—', ok: true });
-    figures.push({ name: 'decision latency p99 (10,000 badges)', value: p99 * 1000, unit: 'µs', target: '< 500 µs', ok: p99 < 0.5 });
+    figures.push({
+      name: 'decision latency p50 (10,000 badges)',
+      value: p50 * 1000,
+      unit: 'µs',
+      target: '—',
+      ok: true,
+    });
+    figures.push({
+      name: 'decision latency p99 (10,000 badges)',
+      value: p99 * 1000,
+      unit: 'µs',
+      target: '< 500 µs',
+      ok: p99 < 0.5,
+    });
 
     // --- journal with fsync vs raw write+fsync, same disk, interleaved rounds ---
     const journal = new Journal({ dir: join(dir, 'journal'), door: 'bench', maxFileBytes: 64 * 1024 * 1024 });
     journal.start();
-    const sample = { type: 'access.granted' as const, data: { reader: 'entry', direction: 'entry', credential: 'nfc', uid: '…A1B2', badge: 'S-1' } };
+    const sample = {
+      type: 'access.granted' as const,
+      data: { reader: 'entry', direction: 'entry', credential: 'nfc', uid: '…A1B2', badge: 'S-1' },
+    };
     const lineBytes = Buffer.byteLength(JSON.stringify({ ...journal.read(journal.seq - 1, 1)[0] })) + 1;
     const rawFile = join(dir, 'journal', 'raw.bin');
     const rawFd = openSync(rawFile, 'a');
@@ -172,15 +243,32 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
     const jr = med(jRates);
     const rr = med(rRates);
     figures.push({ name: 'raw write+fsync loop (same disk)', value: rr, unit: '/s', target: '—', ok: true });
-    figures.push({ name: 'journal appends with fsync', value: jr, unit: '/s', target: `≥ 0.8× raw = ${(0.8 * rr).toFixed(0)}/s`, ok: jr >= 0.8 * rr });
-    figures.push({ name: 'journal / raw ratio', value: jr / rr, unit: '×', target: '≥ 0.8', ok: jr / rr >= 0.8 });
+    figures.push({
+      name: 'journal appends with fsync',
+      value: jr,
+      unit: '/s',
+      target: `≥ 0.8× raw = ${(0.8 * rr).toFixed(0)}/s`,
+      ok: jr >= 0.8 * rr,
+    });
+    figures.push({
+      name: 'journal / raw ratio',
+      value: jr / rr,
+      unit: '×',
+      target: '≥ 0.8',
+      ok: jr / rr >= 0.8,
+    });
 
     // --- start-to-ready and memory of the real process ---
     const port = await freePort();
     const t0 = performance.now();
     // Same V8 flags as npm start and the systemd unit.
     const child = spawn(process.execPath, ['--max-semi-space-size=2', 'dist/cli/main.js', 'start'], {
-      env: { ...process.env, JURUKUNCI_DATA_DIR: dir, JURUKUNCI_HTTP__PORT: String(port), JURUKUNCI_LOG__LEVEL: 'info' },
+      env: {
+        ...process.env,
+        JURUKUNCI_DATA_DIR: dir,
+        JURUKUNCI_HTTP__PORT: String(port),
+        JURUKUNCI_LOG__LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -198,9 +286,22 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
       child.on('exit', (code) => reject(new Error(`service exited ${code}:\n${out}`)));
     });
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    figures.push({ name: 'start-to-ready, process spawn → listening', value: ready.wall, unit: 'ms', target: '< 1500 ms', ok: ready.wall < 1500 });
-    figures.push({ name: 'start-to-ready, inside the process', value: ready.inProcess, unit: 'ms', target: '< 1500 ms', ok: ready.inProcess < 1500 });
-    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    figures.push({
+      name: 'start-to-ready, process spawn → listening',
+      value: ready.wall,
+      unit: 'ms',
+      target: '< 1500 ms',
+      ok: ready.wall < 1500,
+    });
+    figures.push({
+      name: 'start-to-ready, inside the process',
+      value: ready.inProcess,
+      unit: 'ms',
+      target: '< 1500 ms',
+      ok: ready.inProcess < 1500,
+    });
+    const rss = () =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     const rssReady = rss();
     // Some work: sign in and 1,000 taps through the simulated reader.
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
@@ -217,8 +318,20 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
       });
     }
     const rssWork = rss();
-    figures.push({ name: `resident memory after ready (healthz ${health.status})`, value: rssReady, unit: 'MB', target: '< 100 MB', ok: rssReady < 100 });
-    figures.push({ name: 'resident memory after 1,000 taps', value: rssWork, unit: 'MB', target: '< 100 MB', ok: rssWork < 100 });
+    figures.push({
+      name: `resident memory after ready (healthz ${health.status})`,
+      value: rssReady,
+      unit: 'MB',
+      target: '< 100 MB',
+      ok: rssReady < 100,
+    });
+    figures.push({
+      name: 'resident memory after 1,000 taps',
+      value: rssWork,
+      unit: 'MB',
+      target: '< 100 MB',
+      ok: rssWork < 100,
+    });
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   } finally {

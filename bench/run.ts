@@ -12,12 +12,16 @@ function print(title: string, figures: Figure[]): void {
   process.stdout.write(`\n${title}\n`);
   for (const f of figures) {
     const v = f.value >= 100 ? f.value.toFixed(0) : f.value.toFixed(f.value >= 10 ? 1 : 3);
-    process.stdout.write(`  ${f.ok ? 'PASS' : 'MISS'}  ${f.name.padEnd(50)} ${`${v} ${f.unit}`.padStart(14)}   target ${f.target}\n`);
+    process.stdout.write(
+      `  ${f.ok ? 'PASS' : 'MISS'}  ${f.name.padEnd(50)} ${`${v} ${f.unit}`.padStart(14)}   target ${f.target}\n`,
+    );
   }
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`jurukunci bench — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})\n`);
+  process.stdout.write(
+    `jurukunci bench — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})\n`,
+  );
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   process.stdout.write('\n#2 foundation\n');
   print('#2 foundation — figures', await benchFoundation(log));

@@ -4,8 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Real parts the tests run against: Mosquitto (MQTT), openssl (TLS test certificates), socat (pty
+# pairs for the serial QR scanner), pcscd + vsmartcard-vpcd (virtual PC/SC reader for NFC),
+# libpcsclite-dev (nfc-pcsc's native addon), gpiod (character-device GPIO tools).
+bash scripts/ensure-system-packages.sh \
+  mosquitto mosquitto-clients openssl socat pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools gpiod
+
 if [ ! -d node_modules ]; then
   echo "test: node_modules missing, running npm ci"
+  npm ci
+fi
+# nfc-pcsc is optional: when npm ci ran before libpcsclite-dev was there, npm dropped it.
+if [ ! -f node_modules/@pokusew/pcsclite/build/Release/pcsclite.node ]; then
+  echo "test: the PC/SC addon is missing (npm ci ran before libpcsclite-dev); running npm ci again"
   npm ci
 fi
 

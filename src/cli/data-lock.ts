@@ -2,12 +2,24 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * Whether `pid` is a live jurukunci. A pid file survives a power cut, and after the reboot its pid
+ * may belong to anything else; a stale file must never keep the door controller from starting.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (/\) Z /.test(stat)) return false; // a zombie: killed, not yet reaped
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /jurukunci|cli\/main\.[jt]s/.test(cmdline);
+  } catch {
+    // No /proc (not Linux): trust the signal check.
+    return true;
   }
 }
 

@@ -259,7 +259,8 @@ export const configSchema = {
         url: {
           type: 'string',
           title: 'Broker URL',
-          description: 'mqtt://, mqtts://, ws:// or wss://; empty runs the embedded broker (embedded.host:port)',
+          description:
+            'mqtt://, mqtts://, ws:// or wss://; empty runs the embedded broker (embedded.host:port)',
           default: '',
           pattern: '^$|^(mqtts?|wss?)://',
         },
@@ -272,8 +273,18 @@ export const configSchema = {
         },
         username: { type: 'string', title: 'Username', description: 'Broker username', default: '' },
         password: { type: 'string', title: 'Password', description: 'Broker password', default: '' },
-        ca: { type: 'string', title: 'CA file', description: 'PEM file of the CA that signed the broker certificate', default: '' },
-        cert: { type: 'string', title: 'Client certificate', description: 'PEM client certificate file', default: '' },
+        ca: {
+          type: 'string',
+          title: 'CA file',
+          description: 'PEM file of the CA that signed the broker certificate',
+          default: '',
+        },
+        cert: {
+          type: 'string',
+          title: 'Client certificate',
+          description: 'PEM client certificate file',
+          default: '',
+        },
         key: { type: 'string', title: 'Client key', description: 'PEM client key file', default: '' },
         baseTopic: {
           type: 'string',
@@ -332,7 +343,12 @@ export const configSchema = {
           additionalProperties: false,
           default: {},
           properties: {
-            host: { type: 'string', title: 'Listen address', description: 'Embedded broker address', default: '127.0.0.1' },
+            host: {
+              type: 'string',
+              title: 'Listen address',
+              description: 'Embedded broker address',
+              default: '127.0.0.1',
+            },
             port: {
               type: 'integer',
               title: 'Listen port',

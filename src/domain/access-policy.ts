@@ -20,6 +20,13 @@ export const DENY_REASONS = [
   'lockdown',
   'journal_unavailable',
   'pass_invalid',
+  // QR passes (src/domain/qr-pass.ts, src/services/pass-service.ts): one reason per failure.
+  'pass_malformed',
+  'pass_bad_signature',
+  'pass_not_yet_valid',
+  'pass_expired',
+  'pass_revoked',
+  'pass_unknown_visit',
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 

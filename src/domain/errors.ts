@@ -73,6 +73,8 @@ export const ERRORS = {
     id: 'Perangkat keras simulasi tidak aktif',
     en: 'Simulated hardware is not enabled',
   },
+  pass_not_found: { status: 404, id: 'Pas QR tidak ditemukan', en: 'QR pass not found' },
+  pass_revoked: { status: 409, id: 'Pas QR sudah dicabut', en: 'The QR pass has been revoked' },
   reader_not_found: { status: 404, id: 'Pembaca kartu tidak ditemukan', en: 'Reader not found' },
   journal_unavailable: {
     status: 503,

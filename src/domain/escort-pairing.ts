@@ -48,6 +48,11 @@ export class EscortPairing {
     return this.taps.filter((t) => t.status === 'pending');
   }
 
+  /** The badge left the room (exit): it can no longer escort anyone in. */
+  forget(badgeId: string): void {
+    this.taps = this.taps.filter((t) => t.badgeId !== badgeId);
+  }
+
   clear(): void {
     this.taps = [];
   }

@@ -38,6 +38,8 @@ export const EVENT_TYPES = [
   'user.updated',
   'badge.registered',
   'badge.updated',
+  'pass.issued',
+  'pass.revoked',
   'auth.login_failed',
   'command.executed',
   'alarm.mqtt_poison',

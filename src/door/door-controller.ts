@@ -300,6 +300,8 @@ export class DoorController extends EventEmitter<{
     const resolved = uid ? resolveSubject(this.ctx.store, uid) : null;
     const badge = uid ? this.ctx.store.badgeByUid(uid) : undefined;
     const left = badge ? this.occupancy.leave(badge.id) : undefined;
+    // Someone who left cannot escort a visitor who taps after them.
+    if (badge) this.pairing.forget(badge.id);
     this.record({
       type: 'access.exit',
       data: {
@@ -340,22 +342,26 @@ export class DoorController extends EventEmitter<{
     }
   }
 
+  /**
+   * The first grant of a visit moves it to in_progress. The relay has already switched; this is
+   * bookkeeping, queued behind any procedure step in progress so both see the same visit.
+   */
   private markFirstEntries(admits: Admission[], now: Date): void {
     for (const a of admits) {
       if (!a.visitId) continue;
-      const visit = this.ctx.store.visit(a.visitId);
-      if (visit?.state !== 'badge_issued') continue;
-      const next = recordFirstEntry(visit, now);
-      this.ctx.store.commit({ visits: [next] }).then(
-        () =>
-          this.record({
-            type: 'visit.entered',
-            data: { visitId: visit.id, state: next.state, at: now.toISOString() },
-          }),
-        (err: unknown) => this.ctx.logger.error({ err, visitId: visit.id }, 'first entry not saved'),
-      );
+      const visitId = a.visitId;
+      void this.ctx.store
+        .exclusive(async () => {
+          const visit = this.ctx.store.visit(visitId);
+          if (visit?.state !== 'badge_issued') return;
+          const next = recordFirstEntry(visit, now);
+          await this.ctx.store.commit({ visits: [next] });
+          this.record({ type: 'visit.entered', data: { visitId, state: next.state, at: now.toISOString() } });
+        })
+        .catch((err: unknown) => this.ctx.logger.error({ err, visitId }, 'first entry not saved'));
     }
   }
+
 
   private schedulePendingExpiry(): void {
     if (this.pendingTimer) clearTimeout(this.pendingTimer);

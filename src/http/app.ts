@@ -17,12 +17,14 @@ import type { Actor, Role } from '../domain/types.js';
 import type { DoorController } from '../door/door-controller.js';
 import type { SimInput, SimReader } from '../hardware/sim/sim-drivers.js';
 import type { BadgeService } from '../services/badge-service.js';
+import type { PassService } from '../services/pass-service.js';
 import type { UserService } from '../services/user-service.js';
 import type { VisitService } from '../services/visit-service.js';
 import type { Journal } from '../store/journal.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerDoorRoutes } from './routes/door.js';
+import { registerPassRoutes } from './routes/passes.js';
 import { registerVisitRoutes } from './routes/visits.js';
 import { Sessions } from './sessions.js';
 
@@ -45,6 +47,8 @@ export interface AppDeps {
   /** One-time first-start token; null once a user exists. */
   setup: { token: string | null };
   clock: () => Date;
+  /** QR passes; absent or null: the pass routes answer that the service is not running. */
+  passes?: PassService | null;
 }
 
 export type Access = 'public' | 'authenticated' | readonly Role[];
@@ -192,6 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerVisitRoutes(app, deps);
   registerAdminRoutes(app, deps, sessions);
   registerDoorRoutes(app, deps);
+  registerPassRoutes(app, deps);
   return app;
 }
 

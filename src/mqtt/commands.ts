@@ -59,7 +59,10 @@ const validators = Object.fromEntries(
 ) as Record<CommandName, ReturnType<typeof ajv.compile<CommandRequest>>>;
 
 export class CommandHandler {
-  private readonly table: Record<CommandName, (req: CommandRequest, by: { id: string; name: string }) => void>;
+  private readonly table: Record<
+    CommandName,
+    (req: CommandRequest, by: { id: string; name: string }) => void
+  >;
 
   constructor(private readonly ctx: CommandContext) {
     this.table = {
@@ -113,16 +116,20 @@ export class CommandHandler {
     }
     if (req && typeof req === 'object' && !Array.isArray(req)) {
       const t = (req as { transaction?: unknown }).transaction;
-      if ((typeof t === 'string' && t.length <= 128) || Number.isInteger(t)) transaction = t as string | number;
+      if ((typeof t === 'string' && t.length <= 128) || Number.isInteger(t))
+        transaction = t as string | number;
     }
     if (!(COMMAND_NAMES as readonly string[]).includes(command))
       return fail('unknown_command', `unknown command '${command}'`);
     const name = command as CommandName;
     if (!this.ctx.enabled) return fail('commands_disabled', 'commands are disabled in the configuration');
-    if (!this.ctx.allowed.includes(name)) return fail('command_not_allowed', `command '${name}' is not allowed`);
+    if (!this.ctx.allowed.includes(name))
+      return fail('command_not_allowed', `command '${name}' is not allowed`);
     const validate = validators[name];
     if (!validate(req)) {
-      const why = (validate.errors ?? []).map((e) => `${e.instancePath || '(payload)'} ${e.message}`).join('; ');
+      const why = (validate.errors ?? [])
+        .map((e) => `${e.instancePath || '(payload)'} ${e.message}`)
+        .join('; ');
       return fail('malformed_request', why);
     }
     const body = req as CommandRequest;

@@ -33,7 +33,9 @@ export class EmbeddedBroker {
       });
     } catch (err) {
       await new Promise<void>((r) => broker.close(() => r()));
-      throw new Error(`embedded MQTT broker cannot listen on ${this.host}:${this.port}: ${(err as Error).message}`);
+      throw new Error(
+        `embedded MQTT broker cannot listen on ${this.host}:${this.port}: ${(err as Error).message}`,
+      );
     }
     const addr = server.address();
     this.boundPort = addr && typeof addr === 'object' ? addr.port : this.port;

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { type IClientOptions, type MqttClient, connect } from 'mqtt';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
@@ -142,7 +142,8 @@ export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.emit('close'));
     client.on('error', (err) => {
-      if (this.lastError !== err.message) log.warn({ err: err.message, url: redactUrl(this.brokerUrl) }, 'mqtt error');
+      if (this.lastError !== err.message)
+        log.warn({ err: err.message, url: redactUrl(this.brokerUrl) }, 'mqtt error');
       this.lastError = err.message;
     });
     client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
@@ -196,7 +197,8 @@ export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
 
   private publishRetained(topic: string, payload: string): void {
     this.client?.publish(assertPublishable(topic), payload, { qos: 1, retain: true }, (err) => {
-      if (err && this.started) this.ctx.logger.debug({ err: err.message, topic }, 'retained publish not sent');
+      if (err && this.started)
+        this.ctx.logger.debug({ err: err.message, topic }, 'retained publish not sent');
     });
   }
 
@@ -223,7 +225,10 @@ export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
     const poison = this.publisher?.stats.poison ?? 0;
     const extra = `backlog ${backlog} event(s)${poison ? `, ${poison} poison event(s) skipped` : ''}`;
     if (!this.connected) {
-      return { state: 'degraded', detail: `broker ${where} unreachable (${this.lastError ?? 'connecting'}); ${extra}` };
+      return {
+        state: 'degraded',
+        detail: `broker ${where} unreachable (${this.lastError ?? 'connecting'}); ${extra}`,
+      };
     }
     return { state: 'ok', detail: `connected to ${where}; ${extra}` };
   }

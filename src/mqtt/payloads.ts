@@ -70,7 +70,9 @@ export function stateMessage(s: DoorSnapshot, now: Date): StateMessage {
     };
     if (o.kind !== 'visitor') return base;
     const escorts = o.escortedBy ?? [];
-    const escorted = s.inside.some((p) => p.kind === 'staff' && p.userId !== null && escorts.includes(p.userId));
+    const escorted = s.inside.some(
+      (p) => p.kind === 'staff' && p.userId !== null && escorts.includes(p.userId),
+    );
     return { ...base, escortedBy: escorts, escorted };
   });
   return {

@@ -183,7 +183,10 @@ export class EventPublisher {
   /** A publish failed (not a disconnect, which the client retries itself): start over from the cursor. */
   private rewind(err: Error): void {
     this.stats.lastError = err.message;
-    this.ctx.logger.warn({ err: err.message, from: this.ctx.cursor.seq + 1 }, 'mqtt publish failed; retrying');
+    this.ctx.logger.warn(
+      { err: err.message, from: this.ctx.cursor.seq + 1 },
+      'mqtt publish failed; retrying',
+    );
     this.generation++;
     this.inflight.length = 0;
     this.nextSeq = this.ctx.cursor.seq + 1;

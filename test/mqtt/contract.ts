@@ -10,7 +10,8 @@ export interface Contract {
 
 export async function loadContract(): Promise<Contract> {
   const { document, diagnostics } = await new Parser().parse(readFileSync('docs/mqtt/asyncapi.yaml', 'utf8'));
-  if (!document) throw new Error(`asyncapi.yaml does not parse: ${diagnostics.map((d) => d.message).join('; ')}`);
+  if (!document)
+    throw new Error(`asyncapi.yaml does not parse: ${diagnostics.map((d) => d.message).join('; ')}`);
   const ajv = new Ajv({ strict: false, allErrors: true });
   const routes: { re: RegExp; validators: ValidateFunction[]; text: boolean }[] = [];
   for (const ch of document.channels()) {
@@ -43,7 +44,9 @@ export async function loadContract(): Promise<Contract> {
         }
       }
       for (const v of route.validators) if (v(value)) return [];
-      return route.validators.flatMap((v) => (v.errors ?? []).map((e) => `${topic}: ${e.instancePath} ${e.message}`));
+      return route.validators.flatMap((v) =>
+        (v.errors ?? []).map((e) => `${topic}: ${e.instancePath} ${e.message}`),
+      );
     },
   };
 }

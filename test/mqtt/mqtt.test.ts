@@ -25,7 +25,10 @@ function assertContract(contract: Contract, rec: Recorder): void {
 function eventsOf(rec: Recorder) {
   return rec.messages
     .filter((m) => m.topic.startsWith(`${ROOT}/events/`))
-    .map((m) => ({ topic: m.topic, ...(JSON.parse(m.payload) as { id: string; seq: number; type: string }) }));
+    .map((m) => ({
+      topic: m.topic,
+      ...(JSON.parse(m.payload) as { id: string; seq: number; type: string }),
+    }));
 }
 
 async function waitAllEvents(rig: TestRig, rec: Recorder): Promise<void> {
@@ -80,7 +83,11 @@ describe('mqtt (real mosquitto)', () => {
     const journal = r.rt.journal.read(0, 10_000);
     // At least once, in order: the first delivery of each id follows the journal exactly.
     const seen = new Set<string>();
-    const firsts = events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
+    const firsts = events.filter((e) => {
+      if (seen.has(e.id)) return false;
+      seen.add(e.id);
+      return true;
+    });
     assert.deepEqual(
       firsts.map((e) => [e.seq, e.id, e.type, e.topic]),
       journal.map((e) => [e.seq, e.id, e.type, `${ROOT}/events/${e.type}`]),
@@ -111,7 +118,9 @@ describe('mqtt (real mosquitto)', () => {
     const off = await rig();
     const rec = await recorder([`${ROOT}/response/#`]);
     const seqBefore = off.rt.journal.seq;
-    await rec.client.publishAsync(`${ROOT}/request/unlock`, JSON.stringify({ transaction: 't1' }), { qos: 1 });
+    await rec.client.publishAsync(`${ROOT}/request/unlock`, JSON.stringify({ transaction: 't1' }), {
+      qos: 1,
+    });
     await rec.until(() => rec.messages.length === 1, 'disabled response');
     assert.deepEqual(JSON.parse(rec.messages[0]!.payload), {
       status: 'error',
@@ -124,7 +133,14 @@ describe('mqtt (real mosquitto)', () => {
     await off.stop();
     rigs.splice(0);
 
-    const on = await rig({ commands: { enabled: true, allowed: ['state', 'lockdown', 'emergency_release'] } });
+    // A retained request is never executed (it would replay on every reconnect): leave one waiting.
+    await rec.client.publishAsync(`${ROOT}/request/lockdown`, JSON.stringify({ on: true }), {
+      qos: 1,
+      retain: true,
+    });
+    const on = await rig({
+      commands: { enabled: true, allowed: ['state', 'lockdown', 'emergency_release'] },
+    });
     rec.messages.length = 0;
     await new Promise<void>((res) => on.rt.mqtt!.once('connect', () => res()));
     const seq0 = on.rt.journal.seq;
@@ -155,14 +171,14 @@ describe('mqtt (real mosquitto)', () => {
     assert.equal(on.rt.door.getMode(), 'normal');
     assert.equal(on.rt.relay.get(), false);
 
-    // A retained request is never executed (it would replay on every reconnect).
-    await rec.client.publishAsync(`${ROOT}/request/lockdown`, JSON.stringify({ on: true }), { qos: 1, retain: true });
     const { body } = await ask('state', JSON.stringify({ transaction: 's' }));
     assert.equal(body.status, 'ok');
     assert.equal(body.data.mode, 'normal');
-    await rec.client.publishAsync(`${ROOT}/request/lockdown`, '', { qos: 1, retain: true }); // clear it
 
-    const ok = await ask('lockdown', JSON.stringify({ on: true, by: 'operator dashboard', transaction: 'L1' }));
+    const ok = await ask(
+      'lockdown',
+      JSON.stringify({ on: true, by: 'operator dashboard', transaction: 'L1' }),
+    );
     assert.equal(ok.body.status, 'ok');
     assert.equal(ok.body.transaction, 'L1');
     assert.equal(ok.body.data.mode, 'lockdown');
@@ -178,6 +194,7 @@ describe('mqtt (real mosquitto)', () => {
     const bad = await ask('emergency_release', JSON.stringify({ on: true }));
     assert.equal(bad.body.error.code, 'not_in_mode');
     assert.equal(on.rt.door.getMode(), 'lockdown');
+    await rec.client.publishAsync(`${ROOT}/request/lockdown`, '', { qos: 1, retain: true }); // clear it
   });
 
   it('publishes Home Assistant discovery, retained, and again when Home Assistant comes online', async () => {
@@ -188,7 +205,10 @@ describe('mqtt (real mosquitto)', () => {
     const byObject = new Map(configs().map((m) => [m.topic, JSON.parse(m.payload)]));
     const node = 'jurukunci_server_room';
     assert.equal(byObject.get(`homeassistant/binary_sensor/${node}/door/config`).device_class, 'door');
-    assert.equal(byObject.get(`homeassistant/binary_sensor/${node}/occupancy/config`).device_class, 'occupancy');
+    assert.equal(
+      byObject.get(`homeassistant/binary_sensor/${node}/occupancy/config`).device_class,
+      'occupancy',
+    );
     assert.equal(byObject.get(`homeassistant/binary_sensor/${node}/problem/config`).device_class, 'problem');
     assert.equal(byObject.get(`homeassistant/event/${node}/access/config`).state_topic, `${ROOT}/access`);
     // Commands off: the lock is read-only, with no command topic anywhere.
@@ -248,7 +268,10 @@ describe('mqtt (real mosquitto)', () => {
     assert.equal(c.mqtt.commands.enabled, false);
     assert.equal(c.mqtt.discovery.enabled, true);
     assert.equal(c.mqtt.baseTopic, 'jurukunci');
-    assert.equal(loadConfig({ env: { JURUKUNCI_MQTT__URL: 'mqtt://10.0.0.2:1883' } }).mqtt.url, 'mqtt://10.0.0.2:1883');
+    assert.equal(
+      loadConfig({ env: { JURUKUNCI_MQTT__URL: 'mqtt://10.0.0.2:1883' } }).mqtt.url,
+      'mqtt://10.0.0.2:1883',
+    );
   });
 });
 
@@ -264,7 +287,10 @@ describe('mqtt security (real mosquitto)', () => {
     const broker = new Mosquitto({ users: { door: 'door-secret-1', dash: 'dash-secret-1' } });
     await broker.start();
     try {
-      const rec = await Recorder.connect(broker.url, [`${ROOT}/availability`], { username: 'dash', password: 'dash-secret-1' });
+      const rec = await Recorder.connect(broker.url, [`${ROOT}/availability`], {
+        username: 'dash',
+        password: 'dash-secret-1',
+      });
       const good = await startRig({ mqtt: { url: broker.url, username: 'door', password: 'door-secret-1' } });
       rigs.push(good);
       await rec.until(() => rec.messages.some((m) => m.payload === 'online'), 'online');
@@ -283,23 +309,43 @@ describe('mqtt security (real mosquitto)', () => {
 
   it('connects over TLS with a CA and a client certificate', async () => {
     const c = makeCertificates(dir);
-    const broker = new Mosquitto({ tls: { ca: c.ca, cert: c.serverCert, key: c.serverKey, requireClientCert: true } });
+    const broker = new Mosquitto({
+      tls: { ca: c.ca, cert: c.serverCert, key: c.serverKey, requireClientCert: true },
+    });
     await broker.start();
     try {
       const tlsOpts = { ca: c.ca, cert: c.clientCert, key: c.clientKey };
       const r = await startRig({ mqtt: { url: broker.url, ...tlsOpts, clientId: 'door-tls' } });
       rigs.push(r);
-      await new Promise<void>((res) => (r.rt.mqtt!.connected ? res() : r.rt.mqtt!.once('connect', () => res())));
+      await new Promise<void>((res) =>
+        r.rt.mqtt!.connected ? res() : r.rt.mqtt!.once('connect', () => res()),
+      );
       // mosquitto_sub over the same TLS: the retained availability is there.
       const out = await new Promise<string>((resolve, reject) => {
         const p = spawn('mosquitto_sub', [
-          '-h', '127.0.0.1', '-p', String(broker.port), '--cafile', c.ca, '--cert', c.clientCert, '--key', c.clientKey,
-          '-t', `${ROOT}/availability`, '-C', '1', '-W', '10',
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(broker.port),
+          '--cafile',
+          c.ca,
+          '--cert',
+          c.clientCert,
+          '--key',
+          c.clientKey,
+          '-t',
+          `${ROOT}/availability`,
+          '-C',
+          '1',
+          '-W',
+          '10',
         ]);
         let s = '';
         p.stdout.on('data', (d: Buffer) => (s += d.toString()));
         p.on('error', reject);
-        p.on('exit', (code) => (code === 0 ? resolve(s.trim()) : reject(new Error(`mosquitto_sub exit ${code}`))));
+        p.on('exit', (code) =>
+          code === 0 ? resolve(s.trim()) : reject(new Error(`mosquitto_sub exit ${code}`)),
+        );
       });
       assert.equal(out, 'online');
     } finally {

@@ -1,0 +1,185 @@
+/**
+ * One configured NFC reader (entry, exit or enrol), bound by name pattern to a PC/SC reader that
+ * the shared PcscManager finds. It reads the card's UID with the PC/SC GET DATA pseudo-APDU,
+ * normalises it, and emits one credential per tap:
+ *  - a card held on the reader is one tap: it must leave before it counts again;
+ *  - the same card again within `debounceMs` of its last tap is a bounce at the edge of the field,
+ *    not a new tap (other cards are not held back: an escort taps right after a visitor).
+ * Reader feedback (LED/buzzer) is sent only to ACR122U-class readers, never awaited.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { shortUid } from '../../domain/events.js';
+import {
+  type Credential,
+  type CredentialReader,
+  type ModuleHealth,
+  normaliseUid,
+  type ReaderFeedback,
+} from '../interfaces.js';
+import { feedbackApdu, supportsAcrFeedback } from './acr122-feedback.js';
+import type { PcscBinding, PcscManager } from './pcsc-manager.js';
+import type { PcscCard, PcscReader } from './pcsc-types.js';
+
+/** PC/SC part 3 GET DATA: the card's UID (the reader answers for the card). */
+export const GET_UID_APDU = Buffer.from([0xff, 0xca, 0x00, 0x00, 0x00]);
+
+export interface NfcReaderOptions {
+  id: string;
+  /** Case-insensitive regular expression matched against PC/SC reader names. */
+  namePattern: string;
+  debounceMs: number;
+  feedback: boolean;
+  manager: PcscManager;
+  logger: Logger;
+  mono?: () => number;
+}
+
+export class NfcReader
+  extends EventEmitter<{ credential: [Credential] }>
+  implements CredentialReader, PcscBinding
+{
+  readonly id: string;
+  private readonly pattern: RegExp;
+  private reader: PcscReader | null = null;
+  private running = false;
+  private lastUnbound: string | null = null;
+  /** A counted card is on the reader; nothing counts until it leaves. */
+  private held = false;
+  private readonly lastTap = new Map<string, number>();
+  private readonly log: Logger;
+  private readonly mono: () => number;
+  private detachReader: (() => void) | null = null;
+  /** Counters for health and tests. */
+  readonly stats = { taps: 0, held: 0, bounced: 0, rejected: 0, feedbackSent: 0, feedbackFailed: 0 };
+
+  constructor(private readonly opts: NfcReaderOptions) {
+    super();
+    this.id = opts.id;
+    this.pattern = new RegExp(opts.namePattern, 'i');
+    this.log = opts.logger;
+    this.mono = opts.mono ?? (() => performance.now());
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.opts.manager.attach(this);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.opts.manager.detach(this);
+  }
+
+  health(): ModuleHealth {
+    if (!this.running) return { state: 'stopped' };
+    if (this.reader) return { state: 'ok', detail: this.reader.name };
+    const m = this.opts.manager.health();
+    const why = m.state === 'up' ? `no PC/SC reader matches /${this.opts.namePattern}/i` : (m.detail ?? m.state);
+    return { state: 'down', detail: this.lastUnbound ? `${why} (last: ${this.lastUnbound})` : why };
+  }
+
+  // --- PcscBinding ---
+
+  get boundName(): string | null {
+    return this.reader?.name ?? null;
+  }
+
+  matches(readerName: string): boolean {
+    return this.pattern.test(readerName);
+  }
+
+  bind(reader: PcscReader): void {
+    this.detachReader?.();
+    this.reader = reader;
+    this.held = false;
+    const onCard = (card: PcscCard) => void this.onCard(reader, card);
+    const onOff = () => {
+      this.held = false;
+    };
+    reader.on('card', onCard);
+    reader.on('card.off', onOff);
+    this.detachReader = () => {
+      reader.off('card', onCard);
+      reader.off('card.off', onOff);
+    };
+    this.log.info({ reader: this.id, pcsc: reader.name }, 'NFC reader ready');
+  }
+
+  unbind(reason: string): void {
+    if (!this.reader) return;
+    this.lastUnbound = `${this.reader.name}: ${reason}`;
+    this.detachReader?.();
+    this.detachReader = null;
+    this.reader = null;
+    this.held = false;
+    if (this.running) this.log.warn({ reader: this.id, reason }, 'NFC reader lost');
+  }
+
+  // --- taps ---
+
+  private async onCard(reader: PcscReader, card: PcscCard): Promise<void> {
+    if (this.held) {
+      this.stats.held++;
+      return;
+    }
+    let raw: Buffer;
+    try {
+      raw = await reader.transmit(GET_UID_APDU, 32);
+    } catch (err) {
+      // Card gone before it answered, or it refused GET DATA: not a tap.
+      this.log.debug({ reader: this.id, err: (err as Error).message }, 'UID not read');
+      return;
+    }
+    if (reader !== this.reader || !this.running) return;
+    const sw = raw.length >= 2 ? raw.readUInt16BE(raw.length - 2) : 0;
+    const uid = sw === 0x9000 ? normaliseUid(raw.subarray(0, -2).toString('hex')) : null;
+    if (!uid) {
+      this.stats.rejected++;
+      this.log.warn(
+        { reader: this.id, bytes: Math.max(0, raw.length - 2), sw: sw.toString(16), atr: card.atr?.length ?? 0 },
+        'card UID refused (need 4, 7 or 10 bytes)',
+      );
+      this.feedback('deny');
+      return;
+    }
+    this.held = true;
+    const now = this.mono();
+    const last = this.lastTap.get(uid);
+    if (last !== undefined && now - last < this.opts.debounceMs) {
+      this.stats.bounced++;
+      this.log.debug({ reader: this.id, card: shortUid(uid) }, 'same card again within debounce: ignored');
+      return;
+    }
+    this.lastTap.set(uid, now);
+    if (this.lastTap.size > 256) this.pruneTaps(now);
+    this.stats.taps++;
+    this.emit('credential', { kind: 'nfc', value: uid, readerId: this.id });
+  }
+
+  private pruneTaps(now: number): void {
+    for (const [k, t] of this.lastTap) if (now - t >= this.opts.debounceMs) this.lastTap.delete(k);
+  }
+
+  /** LED/buzzer where the reader has them; never blocks the decision, never throws. */
+  feedback(result: ReaderFeedback): void {
+    const reader = this.reader;
+    if (!this.opts.feedback || !reader || !supportsAcrFeedback(reader.name)) return;
+    try {
+      reader.transmit(feedbackApdu(result), 2).then(
+        () => {
+          this.stats.feedbackSent++;
+        },
+        (err: unknown) => {
+          this.stats.feedbackFailed++;
+          this.log.debug({ reader: this.id, err: (err as Error).message }, 'feedback not shown');
+        },
+      );
+    } catch (err) {
+      // nfc-pcsc throws synchronously when the card has already left.
+      this.stats.feedbackFailed++;
+      this.log.debug({ reader: this.id, err: (err as Error).message }, 'feedback not shown');
+    }
+  }
+}
