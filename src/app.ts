@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { Actor } from './domain/types.js';
 import { DoorController } from './door/door-controller.js';
+import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
 import type {
   CredentialReader,
   DigitalInput,
@@ -17,11 +18,14 @@ import type {
   ModuleHealth,
   Relay,
 } from './hardware/interfaces.js';
-import { SimInput, SimReader, SimRelay } from './hardware/sim/sim-drivers.js';
+import { createReader } from './hardware/reader-factory.js';
+import { SimReader } from './hardware/sim/sim-drivers.js';
 import { buildApp, type SimHardware } from './http/app.js';
 import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';
+import { EnrolmentService } from './services/enrolment-service.js';
+import { PassService } from './services/pass-service.js';
 import { UserService } from './services/user-service.js';
 import { VisitService } from './services/visit-service.js';
 import { DoorStateFile } from './store/door-state.js';
@@ -54,9 +58,15 @@ export class Runtime {
   readonly visits: VisitService;
   readonly users: UserService;
   readonly badges: BadgeService;
+  readonly passes: PassService;
   readonly sim: SimHardware | null;
+  /** Relay and inputs of the configured driver; `hardware.sim` holds the simulated lines. */
+  readonly hardware: DoorHardware;
   readonly relay: Relay;
   readonly readers: { reader: CredentialReader; role: 'entry' | 'exit' }[];
+  /** Readers with role enrol: they feed badge enrolment only. */
+  readonly enrolReaders: CredentialReader[];
+  readonly enrolments: EnrolmentService;
   readonly setup: { token: string | null } = { token: null };
   http: FastifyInstance | null = null;
   /** Null when mqtt.enabled is false. */
@@ -80,20 +90,35 @@ export class Runtime {
       clock: this.clock,
     });
 
-    // Hardware: one driver family per config; only the simulated one exists so far.
-    const relay = new SimRelay('lock');
-    const doorContact = new SimInput('door-contact');
-    const exitButton = new SimInput('exit-button');
+    // Hardware: one driver family per config (sim by default), behind the same interfaces.
+    this.hardware = buildDoorHardware(opts.config.hardware, {
+      logger: this.logger.child({ module: 'gpio' }),
+    });
+    const { relay, doorContact, exitButton, fireAlarm, tamper } = this.hardware;
+    const simLines = this.hardware.sim;
     const simReaders = new Map<string, SimReader>();
-    this.readers = opts.config.readers.map((r) => {
-      const reader = new SimReader(r.id);
-      simReaders.set(r.id, reader);
+    const builtReaders = opts.config.readers.map((r) => {
+      const reader = createReader(r, { logger: this.logger });
+      if (reader instanceof SimReader) simReaders.set(r.id, reader);
       return { reader, role: r.role };
     });
+    // Enrol readers bind badges at the desk: they never reach the door controller.
+    this.readers = builtReaders.flatMap(({ reader, role }) => (role === 'enrol' ? [] : [{ reader, role }]));
+    this.enrolReaders = builtReaders.filter((r) => r.role === 'enrol').map((r) => r.reader);
     this.relay = relay;
-    this.sim = { readers: simReaders, doorContact, exitButton };
+    this.sim = simLines
+      ? { readers: simReaders, doorContact: simLines.doorContact, exitButton: simLines.exitButton }
+      : null;
     const inputs: DigitalInput[] = [doorContact, exitButton];
 
+    this.passes = new PassService({
+      dataDir,
+      store: this.store,
+      journal: this.journal,
+      clock: this.clock,
+      windowGraceMinutes: opts.config.access.windowGraceMinutes,
+      logger: this.logger.child({ module: 'passes' }),
+    });
     this.door = new DoorController({
       settings: {
         unlockSeconds: opts.config.door.unlockSeconds,
@@ -107,8 +132,11 @@ export class Runtime {
       relay,
       doorContact,
       exitButton,
+      fireAlarm,
+      tamper,
       clock: this.clock,
       logger: this.logger.child({ module: 'door' }),
+      resolveCredential: (c, now) => this.passes.resolve(c, now),
     });
     this.door.setDoorId(opts.config.doorId);
     this.visits = new VisitService({
@@ -125,11 +153,24 @@ export class Runtime {
       maxAttempts: opts.config.http.loginMaxAttempts,
     });
     this.badges = new BadgeService({ store: this.store, journal: this.journal, clock: this.clock });
+    this.enrolments = new EnrolmentService({
+      badges: this.badges,
+      store: this.store,
+      journal: this.journal,
+      clock: this.clock,
+      readers: this.enrolReaders,
+      timeoutSeconds: opts.config.enrolment.timeoutSeconds,
+      logger: this.logger.child({ module: 'enrolment' }),
+    });
 
     this.modules.push({ name: 'relay', optional: false, module: relay });
     for (const i of inputs) this.modules.push({ name: i.id, optional: false, module: i });
-    for (const { reader } of this.readers)
+    // Optional inputs: a fault is shown in health; the door keeps locking and exiting meanwhile.
+    for (const i of [fireAlarm, tamper]) if (i) this.modules.push({ name: i.id, optional: true, module: i });
+    this.modules.push({ name: 'passes', optional: true, module: this.passes });
+    for (const { reader } of builtReaders)
       this.modules.push({ name: `reader:${reader.id}`, optional: true, module: reader });
+    this.modules.push({ name: 'enrolment', optional: true, module: this.enrolments });
     if (opts.config.mqtt.enabled) {
       this.mqtt = new MqttModule({
         config: opts.config.mqtt,
@@ -186,6 +227,8 @@ export class Runtime {
       health: () => this.health(),
       setup: this.setup,
       clock: this.clock,
+      passes: this.passes,
+      enrolments: this.enrolments,
     });
     if (this.opts.listen !== false) {
       await this.http.listen({ host: this.config.http.host, port: this.config.http.port });

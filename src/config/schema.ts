@@ -13,6 +13,52 @@ const seconds = (title: string, description: string, def: number, min = 0.05, ma
   maximum: max,
 });
 
+const gpioPin = (title: string, def: number) => ({
+  type: 'integer',
+  title,
+  description: 'BCM GPIO number (as printed on Pi pinouts), not the sysfs number',
+  default: def,
+  minimum: 0,
+  maximum: 53,
+});
+
+const gpioInput = (title: string, meaning: string, pin: number, activeLow: boolean, optional = false) => ({
+  type: 'object',
+  title,
+  description: meaning,
+  additionalProperties: false,
+  default: {},
+  properties: {
+    ...(optional
+      ? {
+          enabled: { type: 'boolean', title: 'Wired', description: 'The input is connected', default: false },
+        }
+      : {}),
+    pin: gpioPin(`${title} pin`, pin),
+    activeLow: {
+      type: 'boolean',
+      title: 'Active low',
+      description: 'The input is active (true) on a low line',
+      default: activeLow,
+    },
+    debounceMs: {
+      type: 'integer',
+      title: 'Debounce',
+      description: 'A new level counts once it has held this many milliseconds',
+      default: 30,
+      minimum: 0,
+      maximum: 5000,
+    },
+    bias: {
+      type: 'string',
+      title: 'Bias',
+      description: 'chardev only: internal pull resistor (sysfs cannot set it)',
+      enum: ['as-is', 'pull-up', 'pull-down', 'disable'],
+      default: 'pull-up',
+    },
+  },
+});
+
 export const configSchema = {
   $id: 'https://jurukunci.local/config.schema.json',
   type: 'object',
@@ -95,9 +141,80 @@ export const configSchema = {
         driver: {
           type: 'string',
           title: 'Relay and inputs driver',
-          description: 'sim: simulated lines (API-driven)',
-          enum: ['sim'],
+          description:
+            'sim: simulated lines (API-driven); gpio-sysfs: /sys/class/gpio via onoff; gpio-chardev: /dev/gpiochipN via the gpiod tools',
+          enum: ['sim', 'gpio-sysfs', 'gpio-chardev'],
           default: 'sim',
+        },
+        gpio: {
+          type: 'object',
+          title: 'GPIO lines',
+          description: 'Used by the gpio-sysfs and gpio-chardev drivers; pins are BCM numbers',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chipLabel: {
+              type: 'string',
+              title: 'Chip label',
+              description:
+                'Label of the header GPIO chip; empty finds the Pi pin controller (pinctrl-rp1, pinctrl-bcm2711, pinctrl-bcm2835)',
+              default: '',
+            },
+            chipBase: {
+              type: 'integer',
+              title: 'Chip base',
+              description:
+                'sysfs only: GPIO number of BCM 0 (512 on a Pi 4, 571 on a Pi 5 with kernel 6.6+); -1 finds it',
+              default: -1,
+              minimum: -1,
+            },
+            chardevChip: {
+              type: 'string',
+              title: 'Character device chip',
+              description:
+                'chardev only: gpiochip name, path, number or label; empty finds it with gpiodetect',
+              default: '',
+            },
+            pollMs: {
+              type: 'integer',
+              title: 'Poll interval',
+              description: 'sysfs only: input poll interval (ms) for lines without edge interrupts',
+              default: 20,
+              minimum: 1,
+              maximum: 1000,
+            },
+            relay: {
+              type: 'object',
+              title: 'Lock relay',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                pin: gpioPin('Relay pin', 17),
+                activeLow: {
+                  type: 'boolean',
+                  title: 'Active low',
+                  description: 'The relay releases the lock on a low line (many relay boards)',
+                  default: false,
+                },
+              },
+            },
+            doorContact: gpioInput('Door contact', 'true = door open', 27, false),
+            exitButton: gpioInput('Exit button', 'true = pressed (button to ground: active low)', 22, true),
+            tamper: gpioInput(
+              'Tamper input',
+              'true = enclosure opened: raises alarm.tamper',
+              23,
+              false,
+              true,
+            ),
+            fireAlarm: gpioInput(
+              'Fire-alarm input',
+              'true = fire alarm active: emergency release while it lasts',
+              24,
+              false,
+              true,
+            ),
+          },
         },
       },
     },
@@ -115,9 +232,112 @@ export const configSchema = {
         required: ['id', 'role', 'driver'],
         properties: {
           id: { type: 'string', title: 'Reader id', pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' },
-          role: { type: 'string', title: 'Side of the door', enum: ['entry', 'exit'] },
-          driver: { type: 'string', title: 'Driver', enum: ['sim'] },
+          role: {
+            type: 'string',
+            title: 'Role',
+            description:
+              'entry or exit side of the door; enrol: a desk reader that binds badges (never opens the door)',
+            enum: ['entry', 'exit', 'enrol'],
+          },
+          driver: { type: 'string', title: 'Driver', enum: ['sim', 'qr-serial', 'nfc'] },
+          nfc: {
+            type: 'object',
+            title: 'NFC reader (PC/SC)',
+            description: 'Options of the nfc driver: a PC/SC contactless reader served by pcscd',
+            additionalProperties: false,
+            required: ['namePattern'],
+            properties: {
+              namePattern: {
+                type: 'string',
+                title: 'Reader name pattern',
+                description:
+                  'Case-insensitive regular expression matched against PC/SC reader names (pcsc_scan lists them), e.g. "^ACS ACR122U"; the first free matching reader is bound',
+                minLength: 1,
+                maxLength: 256,
+              },
+              debounceMs: {
+                type: 'integer',
+                title: 'Repeat debounce',
+                description:
+                  'A card counts once while held; the same card again within this many ms of its last tap is ignored',
+                default: 1500,
+                minimum: 0,
+                maximum: 60000,
+              },
+              feedback: {
+                type: 'boolean',
+                title: 'LED and buzzer',
+                description: 'Signal grant/deny on ACR122U-class readers; other readers have none',
+                default: true,
+              },
+            },
+          },
+          serial: {
+            type: 'object',
+            title: 'Serial QR scanner',
+            description: 'Options of the qr-serial driver: a line-terminated USB-CDC / RS-232 scanner',
+            additionalProperties: false,
+            required: ['path'],
+            properties: {
+              path: {
+                type: 'string',
+                title: 'Device',
+                description: 'Serial device, e.g. /dev/ttyACM0 or a /dev/serial/by-id/ link',
+                minLength: 1,
+                maxLength: 256,
+              },
+              baudRate: {
+                type: 'integer',
+                title: 'Baud rate',
+                description: 'Line speed (USB-CDC scanners ignore it)',
+                default: 9600,
+                enum: [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400],
+              },
+              terminator: {
+                type: 'string',
+                title: 'Line terminator',
+                description: 'What ends a scan: cr, lf, crlf, or any (CR or LF)',
+                enum: ['cr', 'lf', 'crlf', 'any'],
+                default: 'any',
+              },
+              maxLineLength: {
+                type: 'integer',
+                title: 'Longest line',
+                description: 'Longer lines are dropped as junk',
+                default: 512,
+                minimum: 64,
+                maximum: 4096,
+              },
+              debounceMs: {
+                type: 'integer',
+                title: 'Repeat debounce',
+                description: 'The same code again within this many ms of its last sighting is one scan',
+                default: 2000,
+                minimum: 0,
+                maximum: 60000,
+              },
+              reconnectMinMs: {
+                type: 'integer',
+                title: 'First retry',
+                description: 'Delay before reopening a lost port; doubles up to reconnectMaxMs',
+                default: 250,
+                minimum: 10,
+                maximum: 60000,
+              },
+              reconnectMaxMs: {
+                type: 'integer',
+                title: 'Longest retry',
+                description: 'Upper bound of the reopen backoff',
+                default: 5000,
+                minimum: 10,
+                maximum: 300000,
+              },
+            },
+          },
         },
+        if: { properties: { driver: { const: 'qr-serial' } } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's own if/then keyword
+        then: { required: ['serial'] },
       },
     },
     door: {
@@ -226,6 +446,22 @@ export const configSchema = {
           default: 7,
           minimum: 0,
         },
+      },
+    },
+    enrolment: {
+      type: 'object',
+      title: 'Badge enrolment',
+      description: 'An admin starts an enrolment; the next card on an enrol reader is bound to the new badge',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        timeoutSeconds: seconds(
+          'Enrolment timeout',
+          'An enrolment no card was presented for within this time ends as timed_out',
+          60,
+          1,
+          3600,
+        ),
       },
     },
     journal: {
@@ -379,10 +615,48 @@ export const configSchema = {
   },
 } as const;
 
+export type GpioBias = 'as-is' | 'pull-up' | 'pull-down' | 'disable';
+
+export interface GpioInputConfig {
+  pin: number;
+  activeLow: boolean;
+  debounceMs: number;
+  bias: GpioBias;
+}
+
+export interface GpioConfig {
+  chipLabel: string;
+  chipBase: number;
+  chardevChip: string;
+  pollMs: number;
+  relay: { pin: number; activeLow: boolean };
+  doorContact: GpioInputConfig;
+  exitButton: GpioInputConfig;
+  tamper: GpioInputConfig & { enabled: boolean };
+  fireAlarm: GpioInputConfig & { enabled: boolean };
+}
+
+export interface HardwareConfig {
+  driver: 'sim' | 'gpio-sysfs' | 'gpio-chardev';
+  gpio: GpioConfig;
+}
+
 export interface ReaderConfig {
   id: string;
-  role: 'entry' | 'exit';
-  driver: 'sim';
+  role: 'entry' | 'exit' | 'enrol';
+  driver: 'sim' | 'qr-serial' | 'nfc';
+  /** nfc only (defaults filled in by validation). */
+  nfc?: { namePattern: string; debounceMs?: number; feedback?: boolean };
+  /** qr-serial only (defaults filled in by validation). */
+  serial?: {
+    path: string;
+    baudRate?: number;
+    terminator?: 'cr' | 'lf' | 'crlf' | 'any';
+    maxLineLength?: number;
+    debounceMs?: number;
+    reconnectMinMs?: number;
+    reconnectMaxMs?: number;
+  };
 }
 
 export interface Config {
@@ -396,7 +670,7 @@ export interface Config {
     sessionTtlMinutes: number;
     loginMaxAttempts: number;
   };
-  hardware: { driver: 'sim' };
+  hardware: HardwareConfig;
   readers: ReaderConfig[];
   door: { unlockSeconds: number; heldOpenSeconds: number };
   access: {
@@ -413,6 +687,7 @@ export interface Config {
     expireGraceMinutes: number;
     archiveAfterDays: number;
   };
+  enrolment: { timeoutSeconds: number };
   journal: { maxFileBytes: number };
   mqtt: MqttConfig;
   log: { level: string };

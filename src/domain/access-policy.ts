@@ -80,7 +80,7 @@ export function resolveSubject(view: StateView, uid: string): Subject | { deny: 
   if (!badge.active) return { deny: 'badge_inactive' };
   if (badge.kind === 'staff') {
     const user = badge.userId ? view.user(badge.userId) : undefined;
-    if (!user || !user.active) return { deny: 'user_inactive' };
+    if (!user?.active) return { deny: 'user_inactive' };
     return { kind: 'staff', badge, user };
   }
   const visit = badge.visitId ? view.visit(badge.visitId) : undefined;

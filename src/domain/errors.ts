@@ -33,6 +33,7 @@ export const ERRORS = {
   visit_not_found: { status: 404, id: 'Kunjungan tidak ditemukan', en: 'Visit not found' },
   user_not_found: { status: 404, id: 'Pengguna tidak ditemukan', en: 'User not found' },
   badge_not_found: { status: 404, id: 'Kartu tidak ditemukan', en: 'Badge not found' },
+  enrolment_not_found: { status: 404, id: 'Pendaftaran kartu tidak ditemukan', en: 'Enrolment not found' },
   illegal_step: {
     status: 409,
     id: 'Langkah ini tidak boleh dilakukan pada status kunjungan saat ini',

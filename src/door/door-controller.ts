@@ -47,6 +47,8 @@ export interface DoorContext {
   doorContact: DigitalInput;
   exitButton: DigitalInput;
   fireAlarm?: DigitalInput | undefined;
+  /** Enclosure tamper switch: journals alarm.tamper on each change; never opens the door. */
+  tamper?: DigitalInput | undefined;
   clock: () => Date;
   mono?: () => number;
   logger: Logger;
@@ -122,6 +124,14 @@ export class DoorController extends EventEmitter<{
       this.unsubscribe.push(() => fire.off('change', onFire));
       if (fire.read()) this.onFireAlarm(true);
     }
+    const tamper = this.ctx.tamper;
+    if (tamper) {
+      const onTamper = (active: boolean) =>
+        this.safely(() => this.record({ type: 'alarm.tamper', data: { input: tamper.id, active } }));
+      tamper.on('change', onTamper);
+      this.unsubscribe.push(() => tamper.off('change', onTamper));
+      if (tamper.read()) onTamper(true);
+    }
     this.running = true;
     this.emitState();
   }
@@ -174,9 +184,9 @@ export class DoorController extends EventEmitter<{
   }
 
   /** Appends to the journal; returns false (and logs) when it cannot. */
-  private record(ev: EventInput): boolean {
+  private record(ev: EventInput, defer = false): boolean {
     try {
-      this.ctx.journal.append(ev);
+      this.ctx.journal.append(ev, { defer });
       return true;
     } catch (err) {
       this.ctx.logger.error({ err, type: ev.type }, 'journal append failed');
@@ -247,13 +257,17 @@ export class DoorController extends EventEmitter<{
       this.emit('tap', { ...result, reader: c.readerId });
       return result;
     }
-    // Grant: the event reaches the disk before the lock opens; no record, no entry.
+    // Grant: the event is written before the lock opens (no record, no entry) and fsynced right
+    // after the relay switches, so the disk flush is not part of tap-to-unlock latency.
     const admits = decision.admits;
     if (
-      !this.record({
-        type: 'access.granted',
-        data: { ...who, ...subjectData(decision.subject), admits: admits.map(publicAdmission) },
-      })
+      !this.record(
+        {
+          type: 'access.granted',
+          data: { ...who, ...subjectData(decision.subject), admits: admits.map(publicAdmission) },
+        },
+        true,
+      )
     ) {
       // decideEntry already counted this tap in the pairing (an escort who "entered"); nobody
       // entered, so it must not escort a visitor who taps once the journal is back.
@@ -262,6 +276,12 @@ export class DoorController extends EventEmitter<{
     }
     this.unlock('grant');
     reader?.feedback('grant');
+    try {
+      this.ctx.journal.sync();
+    } catch (err) {
+      // The journal is now unhealthy: the next entry is denied until it recovers.
+      this.ctx.logger.error({ err }, 'journal sync after grant failed');
+    }
     this.occupancy.admit(admits, now);
     if (decision.passbackViolation) {
       this.record({ type: 'alarm.anti_passback', data: { ...who, ...subjectData(decision.subject) } });
@@ -361,7 +381,6 @@ export class DoorController extends EventEmitter<{
         .catch((err: unknown) => this.ctx.logger.error({ err, visitId }, 'first entry not saved'));
     }
   }
-
 
   private schedulePendingExpiry(): void {
     if (this.pendingTimer) clearTimeout(this.pendingTimer);

@@ -17,6 +17,7 @@ import type { Actor, Role } from '../domain/types.js';
 import type { DoorController } from '../door/door-controller.js';
 import type { SimInput, SimReader } from '../hardware/sim/sim-drivers.js';
 import type { BadgeService } from '../services/badge-service.js';
+import type { EnrolmentService } from '../services/enrolment-service.js';
 import type { PassService } from '../services/pass-service.js';
 import type { UserService } from '../services/user-service.js';
 import type { VisitService } from '../services/visit-service.js';
@@ -24,6 +25,7 @@ import type { Journal } from '../store/journal.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerDoorRoutes } from './routes/door.js';
+import { registerEnrolmentRoutes } from './routes/enrolment.js';
 import { registerPassRoutes } from './routes/passes.js';
 import { registerVisitRoutes } from './routes/visits.js';
 import { Sessions } from './sessions.js';
@@ -49,6 +51,8 @@ export interface AppDeps {
   clock: () => Date;
   /** QR passes; absent or null: the pass routes answer that the service is not running. */
   passes?: PassService | null;
+  /** Badge enrolment by tap; absent: the enrolment routes answer that no enrol reader is configured. */
+  enrolments?: EnrolmentService;
 }
 
 export type Access = 'public' | 'authenticated' | readonly Role[];
@@ -197,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, deps, sessions);
   registerDoorRoutes(app, deps);
   registerPassRoutes(app, deps);
+  registerEnrolmentRoutes(app, deps.enrolments);
   return app;
 }
 

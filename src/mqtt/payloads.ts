@@ -9,10 +9,14 @@ import type { AccessMessage, EventMessage, StateMessage } from './types.js';
 const PERSONAL_KEYS = new Set(['nik', 'phone', 'phonenumber', 'nohp', 'telepon', 'ktp']);
 const NIK_RE = /^\d{16}$/;
 const PHONE_RE = /^(\+?62|0)8\d{7,12}$/;
+const MAYBE_NUMBER_RE = /^[\s\d+-]+$/;
 
 /** A copy of `value` without NIK/phone keys, and with NIK- or phone-shaped strings redacted. */
 export function scrubPersonalData(value: unknown): unknown {
   if (typeof value === 'string') {
+    // Only digits, spaces, dashes and a plus can spell a NIK or a phone number: most strings
+    // (ids, names, reasons) fail this cheap test and skip the two full patterns.
+    if (value.length < 9 || !MAYBE_NUMBER_RE.test(value)) return value;
     const compact = value.replace(/[\s-]/g, '');
     return NIK_RE.test(compact) || PHONE_RE.test(compact) ? '[redacted]' : value;
   }

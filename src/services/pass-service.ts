@@ -95,7 +95,8 @@ export class PassService implements Lifecycle {
     try {
       this.loadOrCreateKeys();
       const data = await this.file.read();
-      if (data && data.version !== 1) throw new Error(`passes.json has unknown version ${String(data.version)}`);
+      if (data && data.version !== 1)
+        throw new Error(`passes.json has unknown version ${String(data.version)}`);
       const cutoff = this.deps.clock().getTime() - PRUNE_AFTER_MS;
       let pruned = 0;
       for (const p of data?.passes ?? []) {
@@ -182,7 +183,11 @@ export class PassService implements Lifecycle {
   }
 
   /** Writes the records, then journals; a journal refusal puts the records back (nothing changed). */
-  private async commit(rec: PassRecord, before: PassRecord | undefined, event: Parameters<Journal['append']>[0]) {
+  private async commit(
+    rec: PassRecord,
+    before: PassRecord | undefined,
+    event: Parameters<Journal['append']>[0],
+  ) {
     this.passes.set(rec.id, rec);
     try {
       await this.save();
@@ -218,7 +223,7 @@ export class PassService implements Lifecycle {
         throw new AppError('illegal_step', { step: 'issue_pass', state: visit.state });
       }
       const badge = visit.badgeId ? this.deps.store.badge(visit.badgeId) : undefined;
-      if (!badge || !badge.active || badge.visitId !== visit.id) {
+      if (!badge?.active || badge.visitId !== visit.id) {
         throw new AppError('precondition_failed', { step: 'issue_pass', rule: 'visit_holds_no_badge' });
       }
       const grace = this.deps.windowGraceMinutes * 60_000;
@@ -288,19 +293,28 @@ export class PassService implements Lifecycle {
     const p = this.get(id);
     if (p.revoked) throw new AppError('pass_revoked', { passId: id });
     return encodePass(
-      { passId: p.id, visitId: p.visitId, notBefore: new Date(p.notBefore), expiresAt: new Date(p.expiresAt) },
+      {
+        passId: p.id,
+        visitId: p.visitId,
+        notBefore: new Date(p.notBefore),
+        expiresAt: new Date(p.expiresAt),
+      },
       this.keys().priv,
     );
   }
 
   /** The printable pass: the QR code, and (SVG) the visitor's name and window under it. */
-  async render(id: string, format: 'png' | 'svg'): Promise<{ body: Buffer | string; pass: PassRecord; holder: string }> {
+  async render(
+    id: string,
+    format: 'png' | 'svg',
+  ): Promise<{ body: Buffer | string; pass: PassRecord; holder: string }> {
     const text = this.token(id);
     const pass = this.get(id);
     const visit = this.deps.store.visit(pass.visitId);
     const holder = visit?.visitor.name ?? '';
     const opts = { errorCorrectionLevel: 'M' as const, margin: 4 };
-    if (format === 'png') return { body: await QRCode.toBuffer(text, { ...opts, type: 'png', scale: 8 }), pass, holder };
+    if (format === 'png')
+      return { body: await QRCode.toBuffer(text, { ...opts, type: 'png', scale: 8 }), pass, holder };
     const qrSvg = await QRCode.toString(text, { ...opts, type: 'svg' });
     return { body: passSvg(qrSvg, pass, visit), pass, holder };
   }
@@ -359,7 +373,10 @@ export function publicPass(p: PassRecord) {
 }
 
 const xml = (s: string) =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  s.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 
 /** Kudus keeps Western Indonesian Time (UTC+7, no daylight saving). */
 export function wib(iso: string): string {

@@ -115,6 +115,10 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
   private lastHash = GENESIS_HASH;
   private healthy = false;
   private started = false;
+  /** Written but not yet fsynced (deferred appends), oldest first. */
+  private unsynced: JournalEvent[] = [];
+  /** The last seq known to be on disk; readers never see past it. */
+  private durableSeq = 0;
   private lastError: string | null = null;
   private readonly clock: () => Date;
 
@@ -153,6 +157,7 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     }
     this.healthy = true;
     this.started = true;
+    this.durableSeq = this.lastSeq;
     if (recovered) {
       this.append({
         type: 'journal.recovered',
@@ -221,7 +226,7 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
    * Appends one event and returns it once it is on disk. Throws JournalWriteError (and marks the
    * journal unhealthy) when the bytes cannot be written or synced.
    */
-  append(input: EventInput): JournalEvent {
+  append(input: EventInput, opts: { defer?: boolean } = {}): JournalEvent {
     if (!this.started) throw new JournalWriteError(new Error('journal not started'));
     const partial: Omit<JournalEvent, 'hash'> = {
       seq: this.lastSeq + 1,
@@ -239,11 +244,14 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     const event: JournalEvent = { ...partial, hash };
     const line = Buffer.from(`${body.slice(0, -1)},"prev":"${partial.prev}","hash":"${hash}"}\n`);
     try {
-      if (this.fd === null || this.fileBytes + line.length > this.opts.maxFileBytes) this.rotate(event.seq);
+      if (this.fd === null || this.fileBytes + line.length > this.opts.maxFileBytes) {
+        if (this.fd !== null && this.unsynced.length) fsyncSync(this.fd);
+        this.rotate(event.seq);
+      }
       const fd = this.fd as number;
       let off = 0;
       while (off < line.length) off += writeSync(fd, line, off, line.length - off);
-      if (this.opts.fsync !== false) fsyncSync(fd);
+      if (this.opts.fsync !== false && !opts.defer) fsyncSync(fd);
     } catch (err) {
       this.healthy = false;
       this.lastError = (err as Error).message;
@@ -261,8 +269,34 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     this.lastHash = event.hash;
     this.healthy = true;
     this.lastError = null;
-    this.emit('appended', event);
+    this.unsynced.push(event);
+    if (!opts.defer || this.opts.fsync === false) this.announce();
     return event;
+  }
+
+  /**
+   * Makes deferred appends durable. The door writes a grant (so a failed write still denies),
+   * switches the relay, then syncs: the fsync no longer sits between the tap and the lock.
+   * Throws JournalWriteError, and marks the journal unhealthy, when the sync fails.
+   */
+  sync(): void {
+    if (this.unsynced.length === 0 || this.fd === null) return;
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      this.healthy = false;
+      this.lastError = (err as Error).message;
+      throw new JournalWriteError(err);
+    }
+    this.announce();
+  }
+
+  /** Consumers hear of events only once they are on disk, in order. */
+  private announce(): void {
+    this.durableSeq = this.lastSeq;
+    const pending = this.unsynced;
+    this.unsynced = [];
+    for (const e of pending) this.emit('appended', e);
   }
 
   private rotate(firstSeq: number): void {
@@ -295,13 +329,18 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
       for (const { line } of readLines(segs[i]!.file)) {
         if (!line) continue;
         const ev = JSON.parse(line) as JournalEvent;
-        if (ev.seq > after && ev.seq <= this.lastSeq) yield ev;
+        if (ev.seq > after && ev.seq <= this.durableSeq) yield ev;
       }
     }
   }
 
   stop(): void {
     if (this.fd !== null) {
+      try {
+        this.sync();
+      } catch {
+        // stopping anyway; the next start recovers what reached the disk
+      }
       closeSync(this.fd);
       this.fd = null;
     }

@@ -74,7 +74,8 @@ describe('config', () => {
         sessionTtlMinutes: 480,
         loginMaxAttempts: 5,
       });
-      assert.deepEqual(c.hardware, { driver: 'sim' });
+      assert.equal(c.hardware.driver, 'sim');
+      assert.deepEqual(c.hardware.gpio.relay, { pin: 17, activeLow: false });
       assert.deepEqual(c.readers, [
         { id: 'entry', role: 'entry', driver: 'sim' },
         { id: 'exit', role: 'exit', driver: 'sim' },

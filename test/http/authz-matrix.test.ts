@@ -59,6 +59,16 @@ const MATRIX: Record<string, Row> = {
   'POST /api/badges/:id/deactivate': { who: ADMINS },
   'POST /api/badges/:id/activate': { who: SUPER },
 
+  'POST /api/visits/:id/passes': { who: ADMINS },
+  'GET /api/passes': { who: ADMINS },
+  'GET /api/passes/public-key': { who: SIGNED_IN },
+  'GET /api/passes/:id.png': { who: ADMINS },
+  'GET /api/passes/:id.svg': { who: ADMINS },
+  'POST /api/passes/:id/revoke': { who: ADMINS },
+  'POST /api/enrolments': { who: ADMINS, payload: { label: 'x', kind: 'visitor' } },
+  'GET /api/enrolments/:id': { who: ADMINS },
+  'DELETE /api/enrolments/:id': { who: ADMINS },
+
   'GET /api/door': { who: ADMINS },
   'POST /api/door/mode': { who: SUPER },
   'POST /api/door/unlock': { who: ADMINS },

@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { DigitalInput, ModuleHealth, Relay } from '../interfaces.js';
 import { PI_HEADER_CHIP_LABELS } from './chip-base.js';
-import { type DebounceTimers, Debouncer } from './debounce.js';
+import { Debouncer, type DebounceTimers } from './debounce.js';
 
 type Bit = 0 | 1;
 export type GpioBias = 'as-is' | 'pull-up' | 'pull-down' | 'disable';
@@ -60,10 +60,17 @@ export interface MonEvent {
 export function parseMonLine(line: string): MonEvent | null {
   const ours = /^\s*(\d+) ([01]) (\d+)\.(\d{1,9})\s*$/.exec(line);
   if (ours) {
-    return { offset: Number(ours[1]), rising: ours[2] === '1', sec: Number(`${ours[3]}.${ours[4]!.padStart(9, '0')}`) };
+    return {
+      offset: Number(ours[1]),
+      rising: ours[2] === '1',
+      sec: Number(`${ours[3]}.${ours[4]!.padStart(9, '0')}`),
+    };
   }
-  const dflt = /^event:\s+(RISING|FALLING) EDGE offset:\s*(\d+) timestamp:\s*\[\s*(\d+)\.(\d+)\]\s*$/.exec(line);
-  if (dflt) return { offset: Number(dflt[2]), rising: dflt[1] === 'RISING', sec: Number(`${dflt[3]}.${dflt[4]}`) };
+  const dflt = /^event:\s+(RISING|FALLING) EDGE offset:\s*(\d+) timestamp:\s*\[\s*(\d+)\.(\d+)\]\s*$/.exec(
+    line,
+  );
+  if (dflt)
+    return { offset: Number(dflt[2]), rising: dflt[1] === 'RISING', sec: Number(`${dflt[3]}.${dflt[4]}`) };
   return null;
 }
 
@@ -135,7 +142,9 @@ export async function resolveChardevChip(
   const { stdout } = await runTool('gpiodetect', [], env);
   const chip = pickHeaderChip(parseGpiodetect(stdout), label);
   if (!chip) {
-    throw new Error(`gpiodetect lists no ${label || PI_HEADER_CHIP_LABELS.join('/')} chip; set hardware.gpio.chardevChip`);
+    throw new Error(
+      `gpiodetect lists no ${label || PI_HEADER_CHIP_LABELS.join('/')} chip; set hardware.gpio.chardevChip`,
+    );
   }
   return chip.name;
 }
@@ -219,7 +228,11 @@ export class ChardevRelay implements Relay {
     if (!this.chip) return;
     // Leave the locked level set as the line is released (undefined after that: see the top).
     try {
-      await runTool('gpioset', gpiosetArgs(this.chip, this.opts.pin, this.level(false), 'exit'), this.ctx.env);
+      await runTool(
+        'gpioset',
+        gpiosetArgs(this.chip, this.opts.pin, this.level(false), 'exit'),
+        this.ctx.env,
+      );
     } catch (err) {
       this.ctx.logger?.warn({ err, relay: this.id }, 'final locked write failed');
     }
@@ -277,7 +290,10 @@ export class ChardevRelay implements Relay {
 
   private async spawnHolder(unlocked: boolean): Promise<ChildProcess> {
     const args = gpiosetArgs(this.chip, this.opts.pin, this.level(unlocked), 'signal');
-    const child = spawn('gpioset', args, { env: this.ctx.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('gpioset', args, {
+      env: this.ctx.env ?? process.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = tail(stderr, d)));
     const holder = { child, unlocked };
@@ -356,7 +372,12 @@ export class ChardevInput extends EventEmitter<{ change: [boolean] }> implements
   async start(): Promise<void> {
     this.chip = await this.ctx.chip();
     const initial = await this.readLine();
-    this.debouncer = new Debouncer(initial, this.opts.debounceMs, (v) => this.emit('change', v), this.opts.timers);
+    this.debouncer = new Debouncer(
+      initial,
+      this.opts.debounceMs,
+      (v) => this.emit('change', v),
+      this.opts.timers,
+    );
     this.fault = null;
     this.running = true;
     // gpioget must finish first: the line is requested exclusively by one process at a time.
@@ -390,7 +411,11 @@ export class ChardevInput extends EventEmitter<{ change: [boolean] }> implements
   }
 
   private async readLine(): Promise<boolean> {
-    const { stdout } = await runTool('gpioget', gpiogetArgs(this.chip, this.opts.pin, this.opts.bias), this.ctx.env);
+    const { stdout } = await runTool(
+      'gpioget',
+      gpiogetArgs(this.chip, this.opts.pin, this.opts.bias),
+      this.ctx.env,
+    );
     const bit = parseGpioget(stdout);
     if (bit === null) throw new Error(`gpioget: unexpected output ${JSON.stringify(stdout.slice(0, 40))}`);
     return this.logical(bit);
@@ -398,7 +423,10 @@ export class ChardevInput extends EventEmitter<{ change: [boolean] }> implements
 
   private async spawnMonitor(): Promise<void> {
     const args = gpiomonArgs(this.chip, this.opts.pin, this.opts.bias);
-    const child = spawn('gpiomon', args, { env: this.ctx.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('gpiomon', args, {
+      env: this.ctx.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.monitor = child;
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = tail(stderr, d)));

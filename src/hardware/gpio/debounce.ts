@@ -35,6 +35,8 @@ export class Debouncer {
 
   /** Feeds one raw sample (an edge or a poll). */
   feed(raw: boolean): void {
+    // Polling repeats the same level: the quiet time runs from its first sample, not its latest.
+    if (raw === this.pending && this.timer !== null) return;
     this.pending = raw;
     if (this.ms <= 0) {
       this.settle();

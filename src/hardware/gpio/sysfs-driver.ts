@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { DigitalInput, ModuleHealth, Relay } from '../interfaces.js';
-import { type DebounceTimers, Debouncer } from './debounce.js';
+import { Debouncer, type DebounceTimers } from './debounce.js';
 
 type Bit = 0 | 1;
 type Edge = 'none' | 'rising' | 'falling' | 'both';
@@ -107,7 +107,9 @@ export class SysfsRelay implements Relay {
   health(): ModuleHealth {
     if (!this.gpio) return { state: 'stopped' };
     const where = `sysfs gpio${this.number} (BCM ${this.opts.pin}, active-${this.opts.activeLow ? 'low' : 'high'})`;
-    return this.fault ? { state: 'degraded', detail: `${where}: ${this.fault}` } : { state: 'ok', detail: where };
+    return this.fault
+      ? { state: 'degraded', detail: `${where}: ${this.fault}` }
+      : { state: 'ok', detail: where };
   }
 
   set(unlocked: boolean): void {
@@ -137,7 +139,8 @@ export class SysfsRelay implements Relay {
     try {
       this.gpio?.writeSync(this.level(false));
     } catch (err) {
-      this.fault = `cannot drive locked level: ${(err as Error).message}`;
+      const also = this.fault ? `${this.fault}; ` : '';
+      this.fault = `${also}cannot drive locked level: ${(err as Error).message}`;
       this.ctx.logger?.error({ err, relay: this.id }, 'relay cannot drive the locked level');
     }
   }
@@ -205,12 +208,18 @@ export class SysfsInput extends EventEmitter<{ change: [boolean] }> implements D
         // epoll refuses files that are not real sysfs attributes (EPERM), among others.
         this.ctx.logger?.warn({ err, input: this.id }, 'edge watch refused; polling');
         edges = false;
+        // onoff registered the listener before epoll refused it; without clearing it, unexport()
+        // would try to remove the fd from epoll, throw, and leave the line exported.
+        try {
+          gpio.unwatchAll();
+        } catch {
+          // the same refusal again; the listener list is cleared before it
+        }
       }
     }
     this.mode = edges ? 'interrupt' : 'poll';
     if (!edges) {
       this.pollTimer = setInterval(() => this.poll(), this.opts.pollMs);
-      this.pollTimer.unref();
     }
   }
 
@@ -232,7 +241,9 @@ export class SysfsInput extends EventEmitter<{ change: [boolean] }> implements D
     if (!this.gpio) return { state: 'stopped' };
     const how = this.mode === 'poll' ? `polling every ${this.opts.pollMs} ms` : 'edge interrupts';
     const where = `sysfs gpio${this.number} (BCM ${this.opts.pin}), ${how}`;
-    return this.fault ? { state: 'degraded', detail: `${where}: ${this.fault}` } : { state: 'ok', detail: where };
+    return this.fault
+      ? { state: 'degraded', detail: `${where}: ${this.fault}` }
+      : { state: 'ok', detail: where };
   }
 
   /** The debounced logical level; false before start. */

@@ -76,7 +76,8 @@ export class NfcReader
     if (!this.running) return { state: 'stopped' };
     if (this.reader) return { state: 'ok', detail: this.reader.name };
     const m = this.opts.manager.health();
-    const why = m.state === 'up' ? `no PC/SC reader matches /${this.opts.namePattern}/i` : (m.detail ?? m.state);
+    const why =
+      m.state === 'up' ? `no PC/SC reader matches /${this.opts.namePattern}/i` : (m.detail ?? m.state);
     return { state: 'down', detail: this.lastUnbound ? `${why} (last: ${this.lastUnbound})` : why };
   }
 
@@ -138,7 +139,12 @@ export class NfcReader
     if (!uid) {
       this.stats.rejected++;
       this.log.warn(
-        { reader: this.id, bytes: Math.max(0, raw.length - 2), sw: sw.toString(16), atr: card.atr?.length ?? 0 },
+        {
+          reader: this.id,
+          bytes: Math.max(0, raw.length - 2),
+          sw: sw.toString(16),
+          atr: card.atr?.length ?? 0,
+        },
         'card UID refused (need 4, 7 or 10 bytes)',
       );
       this.feedback('deny');

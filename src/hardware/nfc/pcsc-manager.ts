@@ -167,7 +167,9 @@ export class PcscManager {
       this.log.warn({ reader: name }, 'PC/SC reader removed');
     });
     // Errors are per tap or per reader; the context's own error drives the reconnect.
-    reader.on('error', (err: Error) => this.log.debug({ reader: name, err: err.message }, 'PC/SC reader error'));
+    reader.on('error', (err: Error) =>
+      this.log.debug({ reader: name, err: err.message }, 'PC/SC reader error'),
+    );
     this.offer(name, entry);
   }
 

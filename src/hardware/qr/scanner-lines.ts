@@ -52,7 +52,9 @@ export class ScannerLines {
         continue;
       }
       const ends =
-        this.terminator === 'any' ? byte === CR || byte === LF : byte === (this.terminator === 'cr' ? CR : LF);
+        this.terminator === 'any'
+          ? byte === CR || byte === LF
+          : byte === (this.terminator === 'cr' ? CR : LF);
       if (ends) this.endLine(out);
       else this.append(byte);
     }

@@ -36,10 +36,9 @@ const revokeBody = {
 export function registerPassRoutes(app: FastifyInstance, deps: AppDeps): void {
   const tags = ['passes'];
   const svc = (): PassService => {
-    if (!deps.passes || deps.passes.health().state !== 'ok') {
-      throw new AppError('internal', { module: 'passes', rule: 'pass service not running' });
-    }
-    return deps.passes;
+    const p = deps.passes;
+    if (p?.health().state === 'ok') return p;
+    throw new AppError('internal', { module: 'passes', rule: 'pass service not running' });
   };
 
   app.post<{ Params: { id: string }; Body: { notBefore?: string; expiresAt?: string } | undefined }>(

@@ -1,0 +1,45 @@
+/**
+ * The door's relay and inputs for the configured driver: simulated lines (the default, so the
+ * service runs without hardware) or GPIO. The composition root calls this and starts what it gets.
+ */
+import type { Logger } from 'pino';
+import type { HardwareConfig } from '../config/schema.js';
+import { buildGpioHardware, type GpioFactoryOptions, INPUT_IDS } from './gpio/index.js';
+import type { DigitalInput, Relay } from './interfaces.js';
+import { SimInput, SimRelay } from './sim/sim-drivers.js';
+
+export interface SimDoorHardware {
+  relay: SimRelay;
+  doorContact: SimInput;
+  exitButton: SimInput;
+  tamper: SimInput;
+  fireAlarm: SimInput;
+}
+
+export interface DoorHardware {
+  relay: Relay;
+  doorContact: DigitalInput;
+  exitButton: DigitalInput;
+  tamper?: DigitalInput;
+  fireAlarm?: DigitalInput;
+  /** The simulated lines when driver is sim, else null. */
+  sim: SimDoorHardware | null;
+}
+
+export function buildDoorHardware(
+  config: HardwareConfig,
+  opts: GpioFactoryOptions & { logger?: Logger } = {},
+): DoorHardware {
+  if (config.driver === 'sim') {
+    // Tamper and fire alarm exist in the simulation too; they stay inactive until set.
+    const sim: SimDoorHardware = {
+      relay: new SimRelay('lock'),
+      doorContact: new SimInput(INPUT_IDS.doorContact),
+      exitButton: new SimInput(INPUT_IDS.exitButton),
+      tamper: new SimInput(INPUT_IDS.tamper),
+      fireAlarm: new SimInput(INPUT_IDS.fireAlarm),
+    };
+    return { ...sim, sim };
+  }
+  return { ...buildGpioHardware(config.driver, config.gpio, opts), sim: null };
+}

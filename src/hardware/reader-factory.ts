@@ -1,0 +1,87 @@
+/**
+ * Builds the credential reader for one `readers[]` config entry. Real drivers are imported lazily,
+ * on start(), so a configuration that does not use one never loads its package (or native addon);
+ * the simulated reader stays the default. Add a driver: one entry in LOADERS.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { ReaderConfig } from '../config/schema.js';
+import type { Credential, CredentialReader, ModuleHealth, ReaderFeedback } from './interfaces.js';
+import { SimReader } from './sim/sim-drivers.js';
+
+export interface ReaderFactoryContext {
+  logger: Logger;
+}
+
+type Loader = (cfg: ReaderConfig, ctx: ReaderFactoryContext) => Promise<CredentialReader>;
+
+const LOADERS: Partial<Record<ReaderConfig['driver'], Loader>> = {
+  'qr-serial': async (cfg, ctx) => {
+    const { SerialQrScanner, SERIAL_SCANNER_DEFAULTS } = await import('./qr/serial-scanner.js');
+    if (!cfg.serial?.path) throw new Error(`reader ${cfg.id}: serial.path is required for qr-serial`);
+    return new SerialQrScanner(
+      cfg.id,
+      { ...SERIAL_SCANNER_DEFAULTS, ...cfg.serial, path: cfg.serial.path },
+      ctx.logger.child({ module: `reader:${cfg.id}` }),
+    );
+  },
+  nfc: async (cfg, ctx) => {
+    const { createNfcReader } = await import('./nfc/index.js');
+    return createNfcReader(cfg, ctx.logger);
+  },
+};
+
+export function createReader(cfg: ReaderConfig, ctx: ReaderFactoryContext): CredentialReader {
+  const load = LOADERS[cfg.driver];
+  if (!load) return new SimReader(cfg.id);
+  return new LazyReader(cfg.id, () => load(cfg, ctx));
+}
+
+/**
+ * Stands in for a driver until start() has imported and built it, then forwards its credentials,
+ * feedback, health and lifecycle. The composition root can wire it to the door before any I/O.
+ */
+export class LazyReader extends EventEmitter<{ credential: [Credential] }> implements CredentialReader {
+  private inner: CredentialReader | null = null;
+  private loadError: string | null = null;
+  private readonly forward = (c: Credential) => this.emit('credential', c);
+
+  constructor(
+    readonly id: string,
+    private readonly load: () => Promise<CredentialReader>,
+  ) {
+    super();
+  }
+
+  /** The driver once started (tests reach through to it). */
+  get driver(): CredentialReader | null {
+    return this.inner;
+  }
+
+  async start(): Promise<void> {
+    if (!this.inner) {
+      try {
+        this.inner = await this.load();
+        this.loadError = null;
+      } catch (err) {
+        this.loadError = (err as Error).message;
+        throw err;
+      }
+      this.inner.on('credential', this.forward);
+    }
+    await this.inner.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.inner?.stop();
+  }
+
+  health(): ModuleHealth {
+    if (this.inner) return this.inner.health();
+    return this.loadError ? { state: 'down', detail: this.loadError } : { state: 'stopped' };
+  }
+
+  feedback(result: ReaderFeedback): void {
+    this.inner?.feedback(result);
+  }
+}
