@@ -5,6 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { benchFoundation, type Figure } from './foundation.js';
+import { runMqttBench } from './mqtt.js';
+import { benchNfc } from './nfc.js';
+import { benchQr } from './qr.js';
 
 const log = (s: string) => process.stdout.write(`  · ${s}\n`);
 
@@ -18,13 +21,31 @@ function print(title: string, figures: Figure[]): void {
   }
 }
 
+/** `npm run bench -- mqtt` runs one section; no argument runs them all. */
+const only = process.argv[2];
+const want = (section: string) => !only || only === section;
+
 async function main(): Promise<void> {
   process.stdout.write(
     `jurukunci bench — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})\n`,
   );
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  process.stdout.write('\n#2 foundation\n');
-  print('#2 foundation — figures', await benchFoundation(log));
+  if (want('foundation')) {
+    process.stdout.write('\n#2 foundation\n');
+    print('#2 foundation — figures', await benchFoundation(log));
+  }
+  if (want('mqtt')) {
+    process.stdout.write('\n#3 MQTT\n');
+    print('#3 MQTT — figures', await runMqttBench(log));
+  }
+  if (want('qr')) {
+    process.stdout.write('\n#4 QR passes\n');
+    print('#4 QR passes — figures', await benchQr(log));
+  }
+  if (want('nfc')) {
+    process.stdout.write('\n#4 NFC tap-to-relay (real pcscd + vpcd + virtual card)\n');
+    print('#4 NFC — figures', await benchNfc(log));
+  }
 }
 
 main().catch((err: unknown) => {
