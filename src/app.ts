@@ -46,6 +46,12 @@ interface Module {
   name: string;
   optional: boolean;
   module: Lifecycle;
+  /**
+   * Started before the door loads its saved mode: the lines it drives and the pass keys it uses.
+   * Everything that can command the door (readers, MQTT) starts after, so nothing acts on the
+   * default mode when the saved one is lockdown.
+   */
+  beforeDoor?: boolean;
 }
 
 export class Runtime {
@@ -163,11 +169,12 @@ export class Runtime {
       logger: this.logger.child({ module: 'enrolment' }),
     });
 
-    this.modules.push({ name: 'relay', optional: false, module: relay });
-    for (const i of inputs) this.modules.push({ name: i.id, optional: false, module: i });
+    this.modules.push({ name: 'relay', optional: false, module: relay, beforeDoor: true });
+    for (const i of inputs) this.modules.push({ name: i.id, optional: false, module: i, beforeDoor: true });
     // Optional inputs: a fault is shown in health; the door keeps locking and exiting meanwhile.
-    for (const i of [fireAlarm, tamper]) if (i) this.modules.push({ name: i.id, optional: true, module: i });
-    this.modules.push({ name: 'passes', optional: true, module: this.passes });
+    for (const i of [fireAlarm, tamper])
+      if (i) this.modules.push({ name: i.id, optional: true, module: i, beforeDoor: true });
+    this.modules.push({ name: 'passes', optional: true, module: this.passes, beforeDoor: true });
     for (const { reader } of builtReaders)
       this.modules.push({ name: `reader:${reader.id}`, optional: true, module: reader });
     this.modules.push({ name: 'enrolment', optional: true, module: this.enrolments });
@@ -192,16 +199,9 @@ export class Runtime {
     await this.store.start();
     const { recovered } = this.journal.start();
     if (recovered) this.logger.warn(recovered, 'journal: torn last line cut at start');
-    for (const m of this.modules) {
-      try {
-        await m.module.start();
-      } catch (err) {
-        if (!m.optional) throw err;
-        this.failed.set(m.name, (err as Error).message);
-        this.logger.error({ err, module: m.name }, 'optional module failed to start; door keeps running');
-      }
-    }
+    await this.startModules(this.modules.filter((m) => m.beforeDoor));
     await this.door.start();
+    await this.startModules(this.modules.filter((m) => !m.beforeDoor));
     this.journal.append({ type: 'system.started', data: { version: '0.1.0', mode: this.door.getMode() } });
 
     if (!this.users.hasAnyUser()) {
@@ -239,6 +239,19 @@ export class Runtime {
     this.sweepTimer = setInterval(() => void this.runSweep(), 60_000);
     this.sweepTimer.unref();
     this.readyMs = performance.now() - this.startedAt;
+  }
+
+  /** Each module in its own try/catch: a broken optional feature does not stop the rest. */
+  private async startModules(modules: Module[]): Promise<void> {
+    for (const m of modules) {
+      try {
+        await m.module.start();
+      } catch (err) {
+        if (!m.optional) throw err;
+        this.failed.set(m.name, (err as Error).message);
+        this.logger.error({ err, module: m.name }, 'optional module failed to start; door keeps running');
+      }
+    }
   }
 
   private async runSweep(): Promise<void> {

@@ -593,6 +593,19 @@ export const configSchema = {
               minimum: 0,
               maximum: 65535,
             },
+            username: {
+              type: 'string',
+              title: 'Username',
+              description:
+                'With password: a client logging in with these may send requests (commands); empty uses mqtt.username',
+              default: '',
+            },
+            password: {
+              type: 'string',
+              title: 'Password',
+              description: 'Password for embedded.username; empty uses mqtt.password',
+              default: '',
+            },
           },
         },
       },
@@ -707,5 +720,6 @@ export interface MqttConfig {
   baseTopic: string;
   commands: { enabled: boolean; allowed: MqttCommandName[] };
   discovery: { enabled: boolean; prefix: string };
-  embedded: { host: string; port: number };
+  /** username/password: optional (default ''), who may send requests to the embedded broker. */
+  embedded: { host: string; port: number; username?: string; password?: string };
 }

@@ -93,6 +93,16 @@ export const ERRORS = {
     id: 'Terlalu banyak percobaan; coba lagi nanti',
     en: 'Too many attempts; try again later',
   },
+  fire_alarm_active: {
+    status: 409,
+    id: 'Alarm kebakaran aktif: pintu tetap terbuka sampai alarm padam',
+    en: 'The fire alarm is active: the door stays released until it clears',
+  },
+  door_in_lockdown: {
+    status: 409,
+    id: 'Pintu dalam mode lockdown; hanya superadmin yang dapat membukanya',
+    en: 'The door is in lockdown; only a superadmin may open it',
+  },
   internal: { status: 500, id: 'Terjadi kesalahan internal', en: 'Internal error' },
 } as const satisfies Record<string, { status: number; id: string; en: string }>;
 

@@ -53,6 +53,11 @@ export class EscortPairing {
     this.taps = this.taps.filter((t) => t.badgeId !== badgeId);
   }
 
+  /** Someone left by the exit button: no admitted escort tap may pair any more. */
+  forgetGranted(): void {
+    this.taps = this.taps.filter((t) => t.status !== 'granted');
+  }
+
   clear(): void {
     this.taps = [];
   }

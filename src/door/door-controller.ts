@@ -17,6 +17,7 @@ import {
   resolveSubject,
   type Subject,
 } from '../domain/access-policy.js';
+import { AppError } from '../domain/errors.js';
 import { EscortPairing } from '../domain/escort-pairing.js';
 import { type EventInput, shortUid } from '../domain/events.js';
 import { Occupancy, type Occupant } from '../domain/occupancy.js';
@@ -85,6 +86,7 @@ export class DoorController extends EventEmitter<{
   private relockTimer: NodeJS.Timeout | null = null;
   private heldTimer: NodeJS.Timeout | null = null;
   private pendingTimer: NodeJS.Timeout | null = null;
+  private relayWatch: NodeJS.Timeout | null = null;
   /** Set while a grant or an exit allows the door to open. */
   private authorisedOpen = false;
   private forced = false;
@@ -102,6 +104,7 @@ export class DoorController extends EventEmitter<{
   async start(): Promise<void> {
     const saved = await this.ctx.doorState.load();
     this.mode = saved.mode;
+    this.modeBeforeFire = saved.modeBeforeFire ?? null;
     for (const o of saved.occupancy) this.occupancy.admit([o], new Date(o.since));
     this.ctx.relay.set(this.mode === 'emergency_release');
     for (const { reader, role } of this.ctx.readers) {
@@ -123,6 +126,8 @@ export class DoorController extends EventEmitter<{
       fire.on('change', onFire);
       this.unsubscribe.push(() => fire.off('change', onFire));
       if (fire.read()) this.onFireAlarm(true);
+      // Released by a fire that cleared while the service was down: return to the mode before.
+      else if (this.modeBeforeFire !== null) this.onFireAlarm(false);
     }
     const tamper = this.ctx.tamper;
     if (tamper) {
@@ -132,14 +137,35 @@ export class DoorController extends EventEmitter<{
       this.unsubscribe.push(() => tamper.off('change', onTamper));
       if (tamper.read()) onTamper(true);
     }
+    this.relayWatch = setInterval(() => this.safely(() => this.reassertRelay()), 1000);
+    this.relayWatch.unref();
     this.running = true;
     this.emitState();
+  }
+
+  /**
+   * Drivers may drop to locked on a fault (a dead gpioset, a bridge reset). Once a second the
+   * relay is put back where the door wants it: released in emergency release, locked when no
+   * grant or exit holds it open.
+   */
+  private reassertRelay(): void {
+    const want = this.mode === 'emergency_release' || this.authorisedOpen;
+    if (this.ctx.relay.get() !== want) {
+      this.ctx.logger.warn(
+        { want: want ? 'unlocked' : 'locked' },
+        'relay not where the door wants it; setting it again',
+      );
+      this.ctx.relay.set(want);
+      this.emitState();
+    }
   }
 
   async stop(): Promise<void> {
     this.running = false;
     for (const off of this.unsubscribe.splice(0)) off();
     for (const t of [this.relockTimer, this.heldTimer, this.pendingTimer]) if (t) clearTimeout(t);
+    if (this.relayWatch) clearInterval(this.relayWatch);
+    this.relayWatch = null;
     this.relockTimer = this.heldTimer = this.pendingTimer = null;
     // Fail secure on shutdown; a fail-safe lock wired for power loss opens by itself anyway.
     if (this.mode !== 'emergency_release') this.ctx.relay.set(false);
@@ -196,7 +222,7 @@ export class DoorController extends EventEmitter<{
 
   private persist(): Promise<void> {
     return this.ctx.doorState
-      .save({ mode: this.mode, occupancy: this.occupancy.entries() })
+      .save({ mode: this.mode, occupancy: this.occupancy.entries(), modeBeforeFire: this.modeBeforeFire })
       .catch((err: unknown) => {
         this.ctx.logger.error({ err }, 'door state not saved');
       });
@@ -343,6 +369,8 @@ export class DoorController extends EventEmitter<{
 
   /** Request-to-exit button. */
   exitRequest(): void {
+    // Whoever pressed it may have been an escort: no earlier escort tap may admit a visitor now.
+    this.pairing.forgetGranted();
     this.record({ type: 'door.exit_request', data: { source: 'exit_button' } });
     this.unlock('exit_button');
     this.emitState();
@@ -477,14 +505,22 @@ export class DoorController extends EventEmitter<{
 
   // --- modes ---
 
+  /**
+   * Changes the door mode. While the fire-alarm input is active nobody can take the door out of
+   * emergency release (fire_alarm_active); it returns to its earlier mode when the input clears.
+   */
   setMode(mode: DoorMode, by: { id: string; name: string }, reason?: string): void {
+    if (this.ctx.fireAlarm?.read() && mode !== 'emergency_release' && by.id !== 'system') {
+      throw new AppError('fire_alarm_active', { requested: mode }, 'fire_alarm_active');
+    }
     if (mode === this.mode) return;
     const from = this.mode;
     if (
       !this.record({ type: 'door.mode_changed', data: { from, to: mode, by, ...(reason ? { reason } : {}) } })
     ) {
       // A mode change that cannot be recorded is refused, except the release that fire forces.
-      if (mode !== 'emergency_release') throw new Error('journal_unavailable');
+      if (mode !== 'emergency_release')
+        throw new AppError('journal_unavailable', undefined, 'journal_unavailable');
     }
     this.mode = mode;
     if (mode === 'emergency_release') {
@@ -511,10 +547,18 @@ export class DoorController extends EventEmitter<{
     }
   }
 
-  /** One momentary unlock on an operator's command (API / MQTT). */
-  commandUnlock(by: { id: string; name: string }): void {
-    if (!this.record({ type: 'access.granted', data: { direction: 'entry', credential: 'command', by } })) {
-      throw new Error('journal_unavailable');
+  /** One momentary unlock on an operator's command (API / MQTT); not in lockdown unless superadmin. */
+  commandUnlock(by: { id: string; name: string; role?: string }): void {
+    if (this.mode === 'lockdown' && by.role !== 'superadmin') {
+      throw new AppError('door_in_lockdown', undefined, 'door_in_lockdown');
+    }
+    if (
+      !this.record({
+        type: 'access.granted',
+        data: { direction: 'entry', credential: 'command', by: { id: by.id, name: by.name } },
+      })
+    ) {
+      throw new AppError('journal_unavailable', undefined, 'journal_unavailable');
     }
     this.unlock('command');
     this.emitState();
@@ -532,9 +576,13 @@ export class DoorController extends EventEmitter<{
   }
 
   /** Check-out removes the visit's occupants (the visitor left, maybe by the exit button). */
-  clearVisit(visitId: string): Occupant[] {
+  clearVisit(visitId: string, by?: { id: string; name: string }): Occupant[] {
     const gone = this.occupancy.clearVisit(visitId);
     if (gone.length) {
+      this.record({
+        type: 'door.occupancy_cleared',
+        data: { ...(by ? { by } : {}), badgeIds: gone.map((o) => o.badgeId), reason: 'check_out' },
+      });
       void this.persist();
       this.emitState();
     }

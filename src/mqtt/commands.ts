@@ -1,7 +1,9 @@
 /**
  * Requests on `<base>/<door>/request/<command>`, answered on `.../response/<command>` through a
- * lookup table. Off unless enabled; a rejected request changes nothing; every executed command is
- * journaled (`command.executed`) with what was asked and by whom.
+ * lookup table. Off unless enabled; a rejected request changes nothing. A command is journaled
+ * (`command.executed`: what was asked, by whom) before the door acts on it: if that write fails
+ * the request is refused and nothing happens, so there is never an act without its record. The
+ * door's own event (door.mode_changed, access.granted) then records the effect.
  */
 import { Ajv } from 'ajv';
 import type { Logger } from 'pino';
@@ -58,19 +60,21 @@ const validators = Object.fromEntries(
   COMMAND_NAMES.map((c) => [c, ajv.compile<CommandRequest>(REQUEST_SCHEMAS[c])]),
 ) as Record<CommandName, ReturnType<typeof ajv.compile<CommandRequest>>>;
 
+type By = { id: string; name: string };
+/** Checks a request against the door as it is now; throws CommandError, changes nothing. */
+type Plan = (req: CommandRequest, by: By) => (() => void) | null;
+
 export class CommandHandler {
-  private readonly table: Record<
-    CommandName,
-    (req: CommandRequest, by: { id: string; name: string }) => void
-  >;
+  /** Per command: check first (no side effect), returning the act to run once journaled, or null. */
+  private readonly table: Record<CommandName, Plan>;
 
   constructor(private readonly ctx: CommandContext) {
     this.table = {
-      state: () => undefined,
+      state: () => null,
       unlock: (_req, by) => {
         if (ctx.door.getMode() === 'lockdown')
           throw new CommandError('door_in_lockdown', 'the door is in lockdown; no unlock');
-        ctx.door.commandUnlock(by);
+        return () => ctx.door.commandUnlock(by);
       },
       lockdown: (req, by) => this.toggleMode('lockdown', req, by),
       emergency_release: (req, by) => this.toggleMode('emergency_release', req, by),
@@ -80,20 +84,19 @@ export class CommandHandler {
   private toggleMode(
     mode: 'lockdown' | 'emergency_release',
     req: CommandRequest,
-    by: { id: string; name: string },
-  ): void {
+    by: By,
+  ): (() => void) | null {
     const current = this.ctx.door.getMode();
     const reason = req.reason ?? `MQTT ${mode} ${req.on ? 'on' : 'off'}`;
     if (req.on) {
-      if (current === mode) return;
+      if (current === mode) return null;
       if (current !== 'normal')
         throw new CommandError('not_in_mode', `the door is in ${current}; turn that off first`);
-      this.ctx.door.setMode(mode, by, reason);
-    } else {
-      if (current === 'normal') return;
-      if (current !== mode) throw new CommandError('not_in_mode', `the door is in ${current}, not ${mode}`);
-      this.ctx.door.setMode('normal', by, reason);
+      return () => this.ctx.door.setMode(mode, by, reason);
     }
+    if (current === 'normal') return null;
+    if (current !== mode) throw new CommandError('not_in_mode', `the door is in ${current}, not ${mode}`);
+    return () => this.ctx.door.setMode('normal', by, reason);
   }
 
   /** Handles one request; returns the response to publish. */
@@ -134,8 +137,21 @@ export class CommandHandler {
     }
     const body = req as CommandRequest;
     const by = { id: 'mqtt', name: (scrubPersonalData(body.by ?? 'mqtt') as string).slice(0, 64) };
+    const isJournalError = (err: unknown) =>
+      (err as Error).message === 'journal_unavailable' ||
+      (err as Error).name === 'JournalWriteError' ||
+      (err as { code?: unknown }).code === 'journal_unavailable';
+    // 1. Check, without acting: a request the door would refuse is refused before any record.
+    let act: (() => void) | null;
     try {
-      this.table[name](body, by);
+      act = this.table[name](body, by);
+    } catch (err) {
+      if (err instanceof CommandError) return fail(err.code, err.message);
+      this.ctx.logger.error({ err, command: name }, 'mqtt command check failed');
+      return fail('internal_error', 'command failed');
+    }
+    // 2. Journal what was asked and by whom. No record, no act.
+    try {
       this.ctx.journal.append({
         type: 'command.executed',
         data: {
@@ -143,17 +159,25 @@ export class CommandHandler {
           command: name,
           args: {
             ...(body.on !== undefined ? { on: body.on } : {}),
-            ...(body.reason ? { reason: body.reason } : {}),
+            ...(body.reason ? { reason: scrubPersonalData(body.reason) } : {}),
           },
           by,
           ...(transaction !== undefined ? { transaction } : {}),
         },
       });
     } catch (err) {
+      if (isJournalError(err)) return fail('journal_unavailable', 'the journal is not writable');
+      this.ctx.logger.error({ err, command: name }, 'mqtt command not journaled');
+      return fail('internal_error', 'command failed');
+    }
+    // 3. Act. The door refuses (and throws) anything it cannot record itself, so an error here
+    // means the door did not change; the journal holds the request, the door no effect event.
+    try {
+      act?.();
+    } catch (err) {
       if (err instanceof CommandError) return fail(err.code, err.message);
-      if ((err as Error).message === 'journal_unavailable' || (err as Error).name === 'JournalWriteError')
-        return fail('journal_unavailable', 'the journal is not writable');
-      this.ctx.logger.error({ err, command: name }, 'mqtt command failed');
+      if (isJournalError(err)) return fail('journal_unavailable', 'the journal is not writable');
+      this.ctx.logger.error({ err, command: name }, 'mqtt command failed after it was journaled');
       return fail('internal_error', 'command failed');
     }
     return {

@@ -2,6 +2,13 @@
  * The publisher's place in the journal, persisted in the data directory. It only ever holds a seq
  * whose event (and every one before it) the broker acknowledged; writes are coalesced, so after a
  * crash the cursor may lag a little and those events are sent again (at least once, with ids).
+ *
+ * It also remembers the highest seq already reported as poison, so a rewind or a restart does not
+ * journal the same `alarm.mqtt_poison` again.
+ *
+ * A write that fails (ENOSPC, EIO) never throws out of a timer: the state stays dirty, the error
+ * is kept for the module's health, and the write is retried later. Losing the file costs only
+ * duplicates, never events.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,13 +18,22 @@ export interface CursorState {
   seq: number;
   id: string | null;
   at: string | null;
+  /** The highest journal seq already reported (journaled) as a poison event; 0 when none. */
+  poisonSeq?: number;
 }
+
+const RETRY_MAX_MS = 30_000;
 
 export class CursorFile {
   readonly path: string;
-  private current: CursorState = { seq: 0, id: null, at: null };
-  private written = 0;
+  private current: Required<CursorState> = { seq: 0, id: null, at: null, poisonSeq: 0 };
+  private dirty = false;
   private timer: NodeJS.Timeout | null = null;
+  private retryMs: number;
+  /** Why the last write failed; null once a write succeeds. */
+  lastError: string | null = null;
+  /** Why the saved file could not be used at load (it was treated as seq 0); null when it could. */
+  loadProblem: string | null = null;
 
   constructor(
     dataDir: string,
@@ -25,22 +41,39 @@ export class CursorFile {
     // what a crash sends again to a fraction of a second of events.
     private readonly flushMs = 200,
     name = 'mqtt-cursor.json',
+    /** Called once per failed write (the publisher logs it). */
+    private readonly onWriteError: (err: Error) => void = () => {},
   ) {
     this.path = join(dataDir, name);
+    this.retryMs = Math.max(flushMs, 1000);
   }
 
-  /** Reads the saved cursor; a missing file starts at the beginning of the journal. */
+  /**
+   * Reads the saved cursor. A missing file starts at the beginning of the journal; so does a file
+   * that cannot be read or parsed (at least once: everything is sent again), with `loadProblem` set.
+   */
   load(): CursorState {
+    this.loadProblem = null;
+    this.current = { seq: 0, id: null, at: null, poisonSeq: 0 };
     try {
-      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<CursorState>;
+      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<CursorState> | null;
+      if (!parsed || typeof parsed !== 'object') throw new Error('not a JSON object');
       if (typeof parsed.seq !== 'number' || !Number.isInteger(parsed.seq) || parsed.seq < 0)
         throw new Error('seq is not a non-negative integer');
-      this.current = { seq: parsed.seq, id: parsed.id ?? null, at: parsed.at ?? null };
+      const poisonSeq =
+        typeof parsed.poisonSeq === 'number' && Number.isInteger(parsed.poisonSeq) && parsed.poisonSeq > 0
+          ? parsed.poisonSeq
+          : 0;
+      this.current = {
+        seq: parsed.seq,
+        id: typeof parsed.id === 'string' ? parsed.id : null,
+        at: typeof parsed.at === 'string' ? parsed.at : null,
+        poisonSeq,
+      };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      this.current = { seq: 0, id: null, at: null };
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = (err as Error).message;
     }
-    this.written = this.current.seq;
+    this.dirty = false;
     return { ...this.current };
   }
 
@@ -48,34 +81,75 @@ export class CursorFile {
     return this.current.seq;
   }
 
+  get poisonSeq(): number {
+    return this.current.poisonSeq;
+  }
+
   /** Moves the cursor forward (never back) and schedules a durable write. */
   advance(to: CursorState): void {
     if (to.seq <= this.current.seq) return;
-    this.current = { ...to };
-    if (!this.timer && this.flushMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.flush();
-      }, this.flushMs);
-    } else if (this.flushMs <= 0) {
-      this.flush();
-    }
+    this.current = { seq: to.seq, id: to.id, at: to.at, poisonSeq: this.current.poisonSeq };
+    this.markDirty();
   }
 
-  /** Resets to an explicit position (the journal was replaced); written at once. */
+  /** Remembers that the poison event at `seq` was reported (never moves back). */
+  notePoison(seq: number): void {
+    if (seq <= this.current.poisonSeq) return;
+    this.current.poisonSeq = seq;
+    this.markDirty();
+  }
+
+  /** Resets to an explicit position (the journal was replaced); written at once (or retried). */
   reset(to: CursorState): void {
-    this.current = { ...to };
-    this.written = -1;
+    this.current = { seq: to.seq, id: to.id, at: to.at, poisonSeq: to.poisonSeq ?? 0 };
+    this.dirty = true;
     this.flush();
   }
 
-  flush(): void {
+  /**
+   * Writes the cursor if it changed. Never throws: on failure the state stays dirty, `lastError`
+   * says why, and a retry is scheduled. Returns whether the file now holds the current state.
+   */
+  flush(): boolean {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.written === this.current.seq) return;
-    writeFileDurably(this.path, `${JSON.stringify(this.current)}\n`);
-    this.written = this.current.seq;
+    if (!this.dirty) return true;
+    try {
+      writeFileDurably(this.path, `${JSON.stringify(this.current)}\n`);
+    } catch (err) {
+      const first = this.lastError === null;
+      this.lastError = (err as Error).message;
+      if (first) this.onWriteError(err as Error);
+      this.schedule(this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+      return false;
+    }
+    this.dirty = false;
+    this.lastError = null;
+    this.retryMs = Math.max(this.flushMs, 1000);
+    return true;
+  }
+
+  /** Stops any pending write timer (after a final flush). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private markDirty(): void {
+    this.dirty = true;
+    if (this.flushMs <= 0 && this.lastError === null) this.flush();
+    else if (!this.timer) this.schedule(this.lastError === null ? this.flushMs : this.retryMs);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, ms);
+    this.timer.unref();
   }
 }

@@ -13,6 +13,7 @@ import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
 import type { ModuleHealth } from '../hardware/interfaces.js';
 import type { Journal } from '../store/journal.js';
 import { CommandHandler } from './commands.js';
+import { embeddedUsers, MqttConfigError, mqttConfigProblems } from './config-check.js';
 import { CursorFile } from './cursor.js';
 import { discoveryMessages } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
@@ -56,7 +57,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
+export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: [] }> {
   readonly topics: Topics;
   private client: MqttClient | null = null;
   private broker: EmbeddedBroker | null = null;
@@ -65,6 +66,7 @@ export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
   private brokerUrl = '';
   private lastError: string | null = null;
   private started = false;
+  private subscribed = false;
   private readonly onState = (s: DoorSnapshot) => this.publishState(s);
 
   constructor(private readonly ctx: MqttContext) {
@@ -88,95 +90,179 @@ export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
     return this.publisher?.acknowledgedSeq ?? 0;
   }
 
+  /** Connected and subscribed to its request topics (SUBACK received): commands are heard. */
+  get ready(): boolean {
+    return this.subscribed && this.connected;
+  }
+
+  /**
+   * Starts the broker (embedded), the publisher and the client. Refuses a configuration that
+   * would be unsafe before anything starts; on any failure, whatever did start is stopped again
+   * (no client reconnecting in the background, no broker left listening) and the error is thrown.
+   */
   async start(): Promise<void> {
     const cfg = this.ctx.config;
     const log = this.ctx.logger;
+    const problems = mqttConfigProblems(cfg);
+    if (problems.length > 0) throw new MqttConfigError(problems);
     // Certificates first: a missing file is a configuration fault, reported before any I/O.
     const file = (p: string) => (p ? readFileSync(p) : undefined);
     const tls = { ca: file(cfg.ca), cert: file(cfg.cert), key: file(cfg.key) };
+    const clientId = cfg.clientId || `jurukunci-${this.ctx.doorId}`;
 
-    if (cfg.url === '') {
-      this.broker = new EmbeddedBroker(cfg.embedded.host, cfg.embedded.port);
-      await this.broker.start();
-      this.brokerUrl = this.broker.url;
-      log.info({ url: this.brokerUrl }, 'embedded MQTT broker listening');
-    } else {
-      this.brokerUrl = cfg.url;
-    }
-
-    this.commands = new CommandHandler({
-      enabled: cfg.commands.enabled,
-      allowed: cfg.commands.allowed,
-      door: this.ctx.door,
-      journal: this.ctx.journal,
-      clock: this.ctx.clock,
-      logger: log,
-    });
-
-    const opts: IClientOptions = {
-      clientId: cfg.clientId || `jurukunci-${this.ctx.doorId}`,
-      protocolVersion: 4,
-      clean: true,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-      keepalive: 30,
-      ...throughputClientOptions(),
-      will: { topic: this.topics.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
-      ...(cfg.username ? { username: cfg.username } : {}),
-      ...(cfg.password ? { password: cfg.password } : {}),
-      ...(tls.ca ? { ca: tls.ca } : {}),
-      ...(tls.cert ? { cert: tls.cert } : {}),
-      ...(tls.key ? { key: tls.key } : {}),
-    };
-    let client: MqttClient;
     try {
-      client = connect(this.brokerUrl, opts);
+      let login: { username?: string; password?: string } = {
+        ...(cfg.username ? { username: cfg.username } : {}),
+        ...(cfg.password ? { password: cfg.password } : {}),
+      };
+      if (cfg.url === '') {
+        const broker = new EmbeddedBroker({
+          host: cfg.embedded.host,
+          port: cfg.embedded.port,
+          root: this.topics.root,
+          doorClientId: clientId,
+          discoveryNode: {
+            prefix: cfg.discovery.prefix,
+            node: this.topics.discovery('x', 'y').split('/')[2]!,
+          },
+          users: embeddedUsers(cfg),
+          onError: (err) =>
+            log.error({ err: err.message }, 'embedded MQTT broker socket error; still serving'),
+        });
+        this.broker = broker;
+        await broker.start();
+        this.brokerUrl = broker.url;
+        login = broker.doorLogin;
+        log.info(
+          { url: this.brokerUrl, requests: embeddedUsers(cfg) ? 'authenticated clients' : 'nobody' },
+          'embedded MQTT broker listening',
+        );
+      } else {
+        this.brokerUrl = cfg.url;
+      }
+
+      this.commands = new CommandHandler({
+        enabled: cfg.commands.enabled,
+        allowed: cfg.commands.allowed,
+        door: this.ctx.door,
+        journal: this.ctx.journal,
+        clock: this.ctx.clock,
+        logger: log,
+      });
+
+      // The publisher (and its cursor file) before the connection: nothing to undo on the wire
+      // if the cursor cannot be read, and no event is missed between connect and start.
+      const isConnected = () => this.client?.connected ?? false;
+      const cursor = new CursorFile(this.ctx.dataDir, 200, undefined, (err) =>
+        log.error({ err: err.message }, 'mqtt cursor not saved; retrying (events may be sent again)'),
+      );
+      this.publisher = new EventPublisher({
+        journal: this.ctx.journal,
+        journalDir: this.ctx.journalDir,
+        cursor,
+        topics: this.topics,
+        logger: log,
+        sink: {
+          get connected(): boolean {
+            return isConnected();
+          },
+          publishQos1: (topic, payload, done) => {
+            const c = this.client;
+            if (!c) return done(new Error('mqtt client stopped'));
+            c.publish(topic, payload, { qos: 1 }, (err) => done(err));
+          },
+        },
+      });
+      this.publisher.start();
+
+      const opts: IClientOptions = {
+        clientId,
+        protocolVersion: 4,
+        clean: true,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+        keepalive: 30,
+        ...throughputClientOptions(),
+        will: { topic: this.topics.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
+        ...login,
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        ...(tls.cert ? { cert: tls.cert } : {}),
+        ...(tls.key ? { key: tls.key } : {}),
+      };
+      const client = connect(this.brokerUrl, opts);
+      this.client = client;
+      client.on('connect', () => this.onConnect());
+      client.on('close', () => {
+        this.subscribed = false;
+        this.emit('close');
+      });
+      client.on('error', (err) => {
+        if (this.lastError !== err.message)
+          log.warn({ err: err.message, url: redactUrl(this.brokerUrl) }, 'mqtt error');
+        this.lastError = err.message;
+      });
+      client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
+
+      this.ctx.door.on('state', this.onState);
+      this.started = true;
     } catch (err) {
-      await this.broker?.stop();
-      this.broker = null;
+      await this.teardown();
       throw err;
     }
-    this.client = client;
-    this.publisher = new EventPublisher({
-      journal: this.ctx.journal,
-      journalDir: this.ctx.journalDir,
-      cursor: new CursorFile(this.ctx.dataDir),
-      topics: this.topics,
-      logger: log,
-      sink: {
-        get connected() {
-          return client.connected;
-        },
-        publishQos1: (topic, payload, done) => client.publish(topic, payload, { qos: 1 }, (err) => done(err)),
-      },
-    });
+  }
 
-    client.on('connect', () => this.onConnect());
-    client.on('close', () => this.emit('close'));
-    client.on('error', (err) => {
-      if (this.lastError !== err.message)
-        log.warn({ err: err.message, url: redactUrl(this.brokerUrl) }, 'mqtt error');
-      this.lastError = err.message;
-    });
-    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
-
-    this.publisher.start();
-    this.ctx.door.on('state', this.onState);
-    this.started = true;
+  /** Stops whatever start() got to; never throws. */
+  private async teardown(): Promise<void> {
+    this.ctx.door.off('state', this.onState);
+    try {
+      this.publisher?.stop();
+    } catch (err) {
+      this.ctx.logger.warn({ err }, 'mqtt publisher stop failed');
+    }
+    const client = this.client;
+    this.client = null;
+    this.subscribed = false;
+    if (client) {
+      try {
+        await client.endAsync(true);
+      } catch (err) {
+        this.ctx.logger.warn({ err }, 'mqtt client end failed');
+      }
+    }
+    const broker = this.broker;
+    this.broker = null;
+    if (broker) {
+      try {
+        await broker.stop();
+      } catch (err) {
+        this.ctx.logger.warn({ err }, 'embedded MQTT broker stop failed');
+      }
+    }
   }
 
   private onConnect(): void {
     const client = this.client;
     if (!client) return;
     this.lastError = null;
+    this.subscribed = false;
     this.ctx.logger.info({ url: redactUrl(this.brokerUrl) }, 'mqtt connected');
     this.publishRetained(this.topics.availability, 'online' satisfies Availability);
     this.publishState(this.ctx.door.snapshot());
     if (this.ctx.config.discovery.enabled) this.publishDiscovery();
     const subs = [this.topics.request('+')];
     if (this.ctx.config.discovery.enabled) subs.push(this.topics.haStatus);
-    client.subscribe(subs, { qos: 1 }, (err) => {
-      if (err) this.ctx.logger.warn({ err: err.message }, 'mqtt subscribe failed');
+    client.subscribe(subs, { qos: 1 }, (err, granted) => {
+      if (client !== this.client) return;
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (err || refused.length > 0) {
+        this.ctx.logger.warn(
+          { err: err?.message, refused },
+          'mqtt subscribe failed; requests are not heard until the next connect',
+        );
+        return;
+      }
+      this.subscribed = true;
+      this.emit('ready');
     });
     this.publisher?.pump();
     this.emit('connect');
@@ -235,37 +321,43 @@ export class MqttModule extends EventEmitter<{ connect: []; close: [] }> {
     const where = redactUrl(this.brokerUrl);
     const backlog = this.backlog;
     const poison = this.publisher?.stats.poison ?? 0;
-    const extra = `backlog ${backlog} event(s)${poison ? `, ${poison} poison event(s) skipped` : ''}`;
+    const cursorError = this.publisher?.cursorError ?? null;
+    const brokerError = this.broker?.lastError ?? null;
+    let extra = `backlog ${backlog} event(s)${poison ? `, ${poison} poison event(s) skipped` : ''}`;
+    if (cursorError) extra += `; cursor not saved (${cursorError}), retrying`;
+    if (brokerError) extra += `; embedded broker socket error (${brokerError})`;
     if (!this.connected) {
       return {
         state: 'degraded',
         detail: `broker ${where} unreachable (${this.lastError ?? 'connecting'}); ${extra}`,
       };
     }
-    return { state: 'ok', detail: `connected to ${where}; ${extra}` };
+    return { state: cursorError ? 'degraded' : 'ok', detail: `connected to ${where}; ${extra}` };
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     this.ctx.door.off('state', this.onState);
-    this.publisher?.stop();
-    const client = this.client;
-    this.client = null;
-    if (client) {
-      if (client.connected) {
-        // A clean disconnect suppresses the will, so say `offline` ourselves.
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, 1000);
-          client.publish(this.topics.availability, 'offline', { qos: 1, retain: true }, () => {
-            clearTimeout(t);
-            resolve();
-          });
-        });
-      }
-      await client.endAsync(!client.connected);
+    try {
+      this.publisher?.stop();
+    } catch (err) {
+      this.ctx.logger.warn({ err }, 'mqtt publisher stop failed');
     }
-    await this.broker?.stop();
-    this.broker = null;
+    const client = this.client;
+    if (client?.connected) {
+      // A clean disconnect suppresses the will, so say `offline` ourselves.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        client.publish(this.topics.availability, 'offline', { qos: 1, retain: true }, () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      this.client = null;
+      this.subscribed = false;
+      await client.endAsync(false).catch(() => undefined);
+    }
+    await this.teardown();
   }
 }

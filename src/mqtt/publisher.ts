@@ -3,7 +3,11 @@
  * the cursor only past events the broker acknowledged (PUBACK), contiguously. While caught up it
  * takes events straight from the journal's 'appended' signal; behind, it reads the segment files.
  * A poison event (one that cannot become an MQTT message) is reported, raised as an alarm in the
- * journal, and skipped, so it never blocks the queue.
+ * journal (once per seq: the cursor file remembers the highest one reported), and skipped, so it
+ * never blocks the queue.
+ *
+ * It never reads past the journal's durable seq: an event that a deferred append has written but
+ * not yet fsynced could still vanish in a power cut, and must not reach subscribers first.
  */
 import type { Logger } from 'pino';
 import type { JournalEvent } from '../domain/events.js';
@@ -101,6 +105,8 @@ export class EventPublisher {
   private readonly maxPayloadBytes: number;
   private readonly window: number;
   private pumpQueued = false;
+  /** Highest poison seq counted in stats this run (a rewind meets the same one again). */
+  private countedPoisonSeq = 0;
   private readonly onAppended = (ev: JournalEvent) => {
     if (this.live.length < LIVE_MAX) this.live.push(ev);
     else this.live = []; // too far behind: the files have it
@@ -113,15 +119,28 @@ export class EventPublisher {
     this.window = ctx.window ?? 256;
   }
 
+  /** The last seq on disk for sure: the publisher reads no further. */
+  private get durableSeq(): number {
+    return this.ctx.journal.durableSeq;
+  }
+
   start(): void {
     const saved = this.ctx.cursor.load();
-    if (saved.seq > this.ctx.journal.seq) {
-      // The cursor is ahead of the journal: the journal was replaced. Send it all again.
+    if (this.ctx.cursor.loadProblem !== null) {
       this.ctx.logger.warn(
-        { cursor: saved.seq, journal: this.ctx.journal.seq },
-        'mqtt cursor ahead of the journal; republishing from the start',
+        { file: this.ctx.cursor.path, problem: this.ctx.cursor.loadProblem },
+        'mqtt cursor file unreadable; republishing every event from seq 1 (at least once: subscribers dedupe by id)',
       );
-      this.ctx.cursor.reset({ seq: 0, id: null, at: null });
+    }
+    const durable = this.durableSeq;
+    if (saved.seq > durable) {
+      // The cursor is ahead of the journal: the journal was replaced (restored from a backup, or
+      // a new data dir with an old cursor). Its seqs name other events now: send it all again.
+      this.ctx.logger.warn(
+        { cursorSeq: saved.seq, cursorId: saved.id, cursorAt: saved.at, journalDurableSeq: durable },
+        'mqtt cursor is ahead of the journal (the journal was replaced?); resetting the cursor and republishing every event from seq 1 (subscribers dedupe by id)',
+      );
+      this.ctx.cursor.reset({ seq: 0, id: null, at: null, poisonSeq: 0 });
     }
     this.nextSeq = this.ctx.cursor.seq + 1;
     this.running = true;
@@ -136,12 +155,23 @@ export class EventPublisher {
     this.retryTimer = null;
     this.closeIter();
     this.live = [];
-    this.ctx.cursor.flush();
+    if (!this.ctx.cursor.flush()) {
+      this.ctx.logger.warn(
+        { err: this.ctx.cursor.lastError, seq: this.ctx.cursor.seq },
+        'mqtt cursor not saved at stop; events after the last saved one will be sent again',
+      );
+    }
+    this.ctx.cursor.close();
   }
 
-  /** Events in the journal not yet acknowledged by the broker. */
+  /** Events durable in the journal and not yet acknowledged by the broker. */
   get backlog(): number {
-    return Math.max(0, this.ctx.journal.seq - this.ctx.cursor.seq);
+    return Math.max(0, this.durableSeq - this.ctx.cursor.seq);
+  }
+
+  /** Why the cursor file could not be written; null when it is saved. */
+  get cursorError(): string | null {
+    return this.ctx.cursor.lastError;
   }
 
   get acknowledgedSeq(): number {
@@ -233,13 +263,25 @@ export class EventPublisher {
   }
 
   private poison(seq: number, id: string | null, type: string | null, reason: string): void {
-    this.stats.poison++;
+    if (seq > this.countedPoisonSeq) {
+      this.countedPoisonSeq = seq;
+      this.stats.poison++;
+    }
+    const cursor = this.ctx.cursor;
+    if (seq <= cursor.poisonSeq) {
+      // Already reported (before a rewind or a restart): skip it without a second alarm.
+      this.ctx.logger.debug({ seq, id, type }, 'mqtt: poison event skipped again (already reported)');
+      return;
+    }
     this.ctx.logger.error({ seq, id, type, reason }, 'mqtt: poison event skipped');
     try {
       this.ctx.journal.append({ type: 'alarm.mqtt_poison', data: { seq, id, eventType: type, reason } });
     } catch (err) {
+      // Not noted as reported: the next pass over this seq tries the alarm again.
       this.ctx.logger.error({ err }, 'mqtt: poison alarm not journaled');
+      return;
     }
+    cursor.notePoison(seq);
   }
 
   private closeIter(): void {
@@ -256,12 +298,12 @@ export class EventPublisher {
         this.closeIter();
         return this.live.shift();
       }
-      if (this.nextSeq > this.ctx.journal.seq) return undefined;
+      if (this.nextSeq > this.durableSeq) return undefined;
       this.iter ??= this.readFrom(this.nextSeq - 1);
       const r = this.iter.next();
       if (r.done) {
         this.iter = null;
-        if (this.nextSeq > this.ctx.journal.seq) return undefined;
+        if (this.nextSeq > this.durableSeq) return undefined;
         // The files end before the journal's head (a rotation under us): one fresh look.
         const again = this.readFrom(this.nextSeq - 1);
         const r2 = again.next();
@@ -308,7 +350,7 @@ export class EventPublisher {
           continue;
         }
         if (ev.seq <= after) continue;
-        if (ev.seq > this.ctx.journal.seq) return;
+        if (ev.seq > this.durableSeq) return;
         yield ev;
       }
     }

@@ -1,7 +1,8 @@
 /**
  * One procedure step = one state commit + its journal events. The state is written first; if the
- * journal then refuses the events, the state is put back and the step fails with
- * journal_unavailable — a refused step changes nothing, and no change goes unrecorded.
+ * journal then refuses the events, the state is put back (records the step created are removed)
+ * and the step fails with journal_unavailable — a refused step changes nothing, and no change
+ * goes unrecorded.
  */
 import { AppError } from '../domain/errors.js';
 import type { EventInput, JournalEvent } from '../domain/events.js';
@@ -14,15 +15,14 @@ export async function transact(
   changes: Changes,
   events: EventInput[],
 ): Promise<JournalEvent[]> {
-  if (!journal.health().ok) {
-    // Try anyway below: a journal that failed once may be writable again.
-  }
   const undo: Changes = {
     users: (changes.users ?? []).map((u) => store.user(u.id)).filter((u) => u !== undefined),
     badges: (changes.badges ?? []).map((b) => store.badge(b.id)).filter((b) => b !== undefined),
     visits: (changes.visits ?? []).map((v) => store.visit(v.id)).filter((v) => v !== undefined),
   };
   const created = {
+    users: (changes.users ?? []).filter((u) => !store.user(u.id)).map((u) => u.id),
+    badges: (changes.badges ?? []).filter((b) => !store.badge(b.id)).map((b) => b.id),
     visits: (changes.visits ?? []).filter((v) => !store.visit(v.id)).map((v) => v.id),
   };
   try {
@@ -35,7 +35,9 @@ export async function transact(
     for (const e of events) written.push(journal.append(e));
   } catch {
     if (written.length === 0) {
-      await store.commit(undo, created.visits).catch(() => undefined);
+      await store
+        .commit(undo, created.visits, { users: created.users, badges: created.badges })
+        .catch(() => undefined);
       throw new AppError('journal_unavailable');
     }
     // Some events of the step are on disk: keep the state that they describe.

@@ -22,8 +22,12 @@ export function publicUser(u: User) {
 
 const by = (a: Actor) => ({ id: a.id, name: a.name });
 
+/** Failed logins per minute, all usernames together, before every attempt is refused. */
+const GLOBAL_FAILURES_PER_MINUTE = 60;
+
 export class UserService {
   private readonly failures = new Map<string, number[]>();
+  private globalFailures: number[] = [];
 
   constructor(
     private readonly deps: { store: StateStore; journal: Journal; clock: () => Date; maxAttempts: number },
@@ -101,10 +105,19 @@ export class UserService {
     const recent = (this.failures.get(key) ?? []).filter((t) => now - t < 15 * 60_000);
     if (recent.length >= this.deps.maxAttempts)
       throw new AppError('rate_limited', { retryAfterSeconds: 900 });
+    // Across all usernames too: random names must not buy unlimited scrypt runs and journal lines.
+    this.globalFailures = this.globalFailures.filter((t) => now - t < 60_000);
+    if (this.globalFailures.length >= GLOBAL_FAILURES_PER_MINUTE)
+      throw new AppError('rate_limited', { retryAfterSeconds: 60 });
     const user = this.deps.store.userByUsername(key);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok || !user.active) {
       recent.push(now);
+      this.globalFailures.push(now);
+      if (this.failures.size >= 10_000 && !this.failures.has(key)) {
+        const oldest = this.failures.keys().next().value;
+        if (oldest !== undefined) this.failures.delete(oldest);
+      }
       this.failures.set(key, recent);
       try {
         this.deps.journal.append({

@@ -218,13 +218,8 @@ export class VisitService {
         { visits: [r.visit], ...(r.badge ? { badges: [r.badge] } : {}) },
         events,
       );
-      const gone = this.deps.door.clearVisit(visit.id);
-      if (gone.length) {
-        this.deps.journal.append({
-          type: 'door.occupancy_cleared',
-          data: { by: by(actor), badgeIds: gone.map((o) => o.badgeId), reason: 'check_out' },
-        });
-      }
+      // The check-out is done; clearing the room is the door's to record (and to survive failing).
+      this.deps.door.clearVisit(visit.id, by(actor));
       return r.visit;
     });
   }

@@ -11,6 +11,8 @@ import { DurableJSONFile } from './durable-file.js';
 export interface DoorStateData {
   mode: DoorMode;
   occupancy: Occupant[];
+  /** Set while the fire alarm holds the door released: the mode to return to when it clears. */
+  modeBeforeFire?: DoorMode | null;
 }
 
 export class DoorStateFile {

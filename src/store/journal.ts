@@ -118,7 +118,7 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
   /** Written but not yet fsynced (deferred appends), oldest first. */
   private unsynced: JournalEvent[] = [];
   /** The last seq known to be on disk; readers never see past it. */
-  private durableSeq = 0;
+  private syncedSeq = 0;
   private lastError: string | null = null;
   private readonly clock: () => Date;
 
@@ -157,7 +157,7 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     }
     this.healthy = true;
     this.started = true;
-    this.durableSeq = this.lastSeq;
+    this.syncedSeq = this.lastSeq;
     if (recovered) {
       this.append({
         type: 'journal.recovered',
@@ -214,6 +214,11 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     return this.lastSeq;
   }
 
+  /** The last seq on disk for sure: consumers that publish read no further than this. */
+  get durableSeq(): number {
+    return this.syncedSeq;
+  }
+
   get head(): { seq: number; hash: string } {
     return { seq: this.lastSeq, hash: this.lastHash };
   }
@@ -228,6 +233,9 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
    */
   append(input: EventInput, opts: { defer?: boolean } = {}): JournalEvent {
     if (!this.started) throw new JournalWriteError(new Error('journal not started'));
+    // After a failure, every append proves the disk again with a real fsync before anyone acts
+    // on it: a write into the page cache proves nothing.
+    const defer = opts.defer === true && this.healthy && this.opts.fsync !== false;
     const partial: Omit<JournalEvent, 'hash'> = {
       seq: this.lastSeq + 1,
       id: randomUUID(),
@@ -251,7 +259,7 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
       const fd = this.fd as number;
       let off = 0;
       while (off < line.length) off += writeSync(fd, line, off, line.length - off);
-      if (this.opts.fsync !== false && !opts.defer) fsyncSync(fd);
+      if (this.opts.fsync !== false && !defer) fsyncSync(fd);
     } catch (err) {
       this.healthy = false;
       this.lastError = (err as Error).message;
@@ -267,10 +275,12 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     this.fileBytes += line.length;
     this.lastSeq = event.seq;
     this.lastHash = event.hash;
-    this.healthy = true;
-    this.lastError = null;
     this.unsynced.push(event);
-    if (!opts.defer || this.opts.fsync === false) this.announce();
+    if (!defer) {
+      this.healthy = true;
+      this.lastError = null;
+      this.announce();
+    }
     return event;
   }
 
@@ -288,12 +298,14 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
       this.lastError = (err as Error).message;
       throw new JournalWriteError(err);
     }
+    this.healthy = true;
+    this.lastError = null;
     this.announce();
   }
 
   /** Consumers hear of events only once they are on disk, in order. */
   private announce(): void {
-    this.durableSeq = this.lastSeq;
+    this.syncedSeq = this.lastSeq;
     const pending = this.unsynced;
     this.unsynced = [];
     for (const e of pending) this.emit('appended', e);
@@ -328,8 +340,14 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     for (let i = startIdx; i < segs.length; i++) {
       for (const { line } of readLines(segs[i]!.file)) {
         if (!line) continue;
-        const ev = JSON.parse(line) as JournalEvent;
-        if (ev.seq > after && ev.seq <= this.durableSeq) yield ev;
+        let ev: JournalEvent;
+        try {
+          ev = JSON.parse(line) as JournalEvent;
+        } catch {
+          // A damaged line must not make the rest unreadable; verify-journal names it.
+          continue;
+        }
+        if (ev.seq > after && ev.seq <= this.syncedSeq) yield ev;
       }
     }
   }

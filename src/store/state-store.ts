@@ -17,6 +17,11 @@ export interface StateData {
   visits: Visit[];
 }
 
+export interface Removals {
+  users?: string[];
+  badges?: string[];
+}
+
 export interface Changes {
   users?: User[];
   badges?: Badge[];
@@ -108,57 +113,51 @@ export class StateStore {
     return run;
   }
 
+  private writeChain: Promise<unknown> = Promise.resolve();
+
   /**
-   * Applies upserts and writes them durably. On a failed write the in-memory state is put back,
-   * so a refused change changes nothing.
+   * Writes the next state durably, then makes it the one the door sees. Nothing is visible before
+   * it is on disk: a tap never acts on a step whose write then fails, and a refused change changes
+   * nothing. Commits are queued so each document holds every commit before it.
    */
-  async commit(changes: Changes, removeVisitIds: string[] = []): Promise<void> {
-    const undoUsers = (changes.users ?? []).map((u) => [u.id, this.users.get(u.id)] as const);
-    const undoBadges = (changes.badges ?? []).map((b) => [b.id, this.badges.get(b.id)] as const);
-    const undoVisits = [...(changes.visits ?? []).map((v) => v.id), ...removeVisitIds].map(
-      (id) => [id, this.visits.get(id)] as const,
-    );
+  commit(changes: Changes, removeVisitIds: string[] = [], remove: Removals = {}): Promise<void> {
+    const run = this.writeChain.then(() => this.commitNow(changes, removeVisitIds, remove));
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow(changes: Changes, removeVisitIds: string[], remove: Removals): Promise<void> {
+    const users = new Map(this.users);
+    const badges = new Map(this.badges);
+    const visits = new Map(this.visits);
+    for (const u of changes.users ?? []) users.set(u.id, u);
+    for (const b of changes.badges ?? []) badges.set(b.id, b);
+    for (const v of changes.visits ?? []) visits.set(v.id, v);
+    for (const id of remove.users ?? []) users.delete(id);
+    for (const id of remove.badges ?? []) badges.delete(id);
+    for (const id of removeVisitIds) visits.delete(id);
+    this.db.data = {
+      version: 1,
+      users: [...users.values()],
+      badges: [...badges.values()],
+      visits: [...visits.values()],
+    };
+    await this.db.write();
+    // On disk: now apply the same changes to the indexes.
+    for (const id of remove.users ?? []) {
+      const u = this.users.get(id);
+      if (u) this.usersByName.delete(u.username.toLowerCase());
+      this.users.delete(id);
+    }
+    for (const id of remove.badges ?? []) {
+      const b = this.badges.get(id);
+      if (b) this.badgesByUid.delete(b.uid);
+      this.badges.delete(id);
+    }
     for (const u of changes.users ?? []) this.indexUser(u);
     for (const b of changes.badges ?? []) this.indexBadge(b);
     for (const v of changes.visits ?? []) this.visits.set(v.id, v);
     for (const id of removeVisitIds) this.visits.delete(id);
-    try {
-      await this.persist();
-    } catch (err) {
-      for (const [id, old] of undoUsers) {
-        const cur = this.users.get(id);
-        if (cur) this.usersByName.delete(cur.username.toLowerCase());
-        this.users.delete(id);
-        if (old) this.indexUser(old);
-      }
-      for (const [id, old] of undoBadges) {
-        const cur = this.badges.get(id);
-        if (cur) this.badgesByUid.delete(cur.uid);
-        this.badges.delete(id);
-        if (old) this.indexBadge(old);
-      }
-      for (const [id, old] of undoVisits) {
-        if (old) this.visits.set(id, old);
-        else this.visits.delete(id);
-      }
-      // A refused change may have taken over another record's username or uid in the secondary
-      // indexes (the undo above then dropped that entry); rebuild them from the restored records.
-      this.usersByName.clear();
-      for (const u of this.users.values()) this.usersByName.set(u.username.toLowerCase(), u);
-      this.badgesByUid.clear();
-      for (const b of this.badges.values()) this.badgesByUid.set(b.uid, b);
-      throw err;
-    }
-  }
-
-  private async persist(): Promise<void> {
-    this.db.data = {
-      version: 1,
-      users: this.listUsers(),
-      badges: this.listBadges(),
-      visits: this.listVisits(),
-    };
-    await this.db.write();
   }
 
   /**

@@ -1,0 +1,115 @@
+/**
+ * Rules found in review: fire release cannot be overridden, no operator unlock in lockdown, the
+ * fire's return mode survives a restart, the exit button ends an escort's pairing, the relay is
+ * put back where the door wants it after a driver fault.
+ */
+import assert from 'node:assert/strict';
+import { Runtime } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/logger.js';
+import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sim(rig: TestRig) {
+  const s = rig.rt.hardware.sim;
+  if (!s) throw new Error('no simulated hardware');
+  return s;
+}
+
+describe('door safety rules', () => {
+  let rig: TestRig;
+  let p: Awaited<ReturnType<typeof seedPeople>>;
+  beforeEach(async () => {
+    rig = await startRig({ access: { escortWindowSeconds: 5 }, door: { unlockSeconds: 2 } });
+    p = await seedPeople(rig);
+  });
+  afterEach(async () => {
+    await rig.stop();
+  });
+
+  it('while the fire alarm is active nobody can take the door out of emergency release', async () => {
+    sim(rig).fireAlarm.set(true);
+    assert.equal(rig.rt.door.getMode(), 'emergency_release');
+    for (const mode of ['normal', 'lockdown']) {
+      const seq = rig.rt.journal.seq;
+      const r = await rig.inject({ method: 'POST', url: '/api/door/mode', token: p.kasi, payload: { mode } });
+      assert.equal(r.statusCode, 409, r.body);
+      assert.equal(r.json().error.code, 'fire_alarm_active');
+      assert.equal(rig.rt.door.getMode(), 'emergency_release');
+      assert.equal(rig.rt.relay.get(), true, 'still released');
+      assert.equal(rig.rt.journal.seq, seq, 'a refused change journals nothing');
+    }
+    sim(rig).fireAlarm.set(false);
+    assert.equal(rig.rt.door.getMode(), 'normal');
+    assert.equal(rig.rt.relay.get(), false);
+  });
+
+  it('an admin cannot unlock the door by command during lockdown; a superadmin can', async () => {
+    let r = await rig.inject({
+      method: 'POST',
+      url: '/api/door/mode',
+      token: p.kasi,
+      payload: { mode: 'lockdown' },
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const seq = rig.rt.journal.seq;
+    r = await rig.inject({ method: 'POST', url: '/api/door/unlock', token: p.sari });
+    assert.equal(r.statusCode, 409, r.body);
+    assert.equal(r.json().error.code, 'door_in_lockdown');
+    assert.equal(rig.rt.relay.get(), false);
+    assert.equal(rig.rt.journal.seq, seq);
+    r = await rig.inject({ method: 'POST', url: '/api/door/unlock', token: p.kasi });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(rig.rt.relay.get(), true);
+  });
+
+  it('after the exit button, an escort tap from before no longer admits a visitor', async () => {
+    await issuedVisit(rig, p);
+    const entry = rig.rt.sim!.readers.get('entry')!;
+    entry.present('nfc', p.budiUid); // escort in alone (solo entry)
+    assert.equal(rig.rt.door.snapshot().inside.length, 1);
+    sim(rig).exitButton.pulse(); // someone — maybe the escort — left by the button
+    const outcomes: string[] = [];
+    rig.rt.door.once('tap', (t) => outcomes.push(t.outcome));
+    entry.present('nfc', p.visitorUid);
+    assert.deepEqual(outcomes, ['pending'], 'the visitor waits for an escort instead of entering');
+  });
+
+  it('puts the relay back where the door wants it after a driver drops it', async () => {
+    sim(rig).fireAlarm.set(true);
+    rig.rt.relay.set(false); // a driver fault drops the line to locked
+    await sleep(1500);
+    assert.equal(rig.rt.relay.get(), true, 'released again in emergency release');
+    sim(rig).fireAlarm.set(false);
+    rig.rt.relay.set(true); // a stuck-open line while nothing allows it
+    await sleep(1500);
+    assert.equal(rig.rt.relay.get(), false, 'locked again');
+  });
+});
+
+describe('door safety rules across a restart', () => {
+  it('a fire that cleared while the service was down returns the door to its earlier mode', async () => {
+    const rig = await startRig();
+    const p = await seedPeople(rig);
+    await rig.inject({ method: 'POST', url: '/api/door/mode', token: p.kasi, payload: { mode: 'lockdown' } });
+    sim(rig).fireAlarm.set(true);
+    assert.equal(rig.rt.door.getMode(), 'emergency_release');
+    await rig.rt.stop();
+    // Same data dir, fire input now inactive.
+    const config = loadConfig({
+      env: {},
+      overrides: { dataDir: rig.dir, log: { level: 'silent' }, mqtt: { enabled: false } },
+    });
+    const rt2 = new Runtime({ config, logger: createLogger('silent'), listen: false });
+    await rt2.start();
+    try {
+      assert.equal(rt2.door.getMode(), 'lockdown');
+      assert.equal(rt2.relay.get(), false);
+    } finally {
+      await rt2.stop();
+      rig.rt.stop = async () => undefined; // already stopped
+      await rig.stop();
+    }
+  });
+});
