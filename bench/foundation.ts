@@ -262,15 +262,19 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
     const port = await freePort();
     const t0 = performance.now();
     // Same V8 flags as npm start and the systemd unit.
-    const child = spawn(process.execPath, ['--max-semi-space-size=2', 'dist/cli/main.js', 'start'], {
-      env: {
-        ...process.env,
-        JURUKUNCI_DATA_DIR: dir,
-        JURUKUNCI_HTTP__PORT: String(port),
-        JURUKUNCI_LOG__LEVEL: 'info',
+    const child = spawn(
+      process.execPath,
+      ['--max-semi-space-size=2', '--max-old-space-size=128', 'dist/cli/main.js', 'start'],
+      {
+        env: {
+          ...process.env,
+          JURUKUNCI_DATA_DIR: dir,
+          JURUKUNCI_HTTP__PORT: String(port),
+          JURUKUNCI_LOG__LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let out = '';
     const ready = await new Promise<{ wall: number; inProcess: number }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`service not ready in 30 s:\n${out}`)), 30_000);

@@ -8,7 +8,7 @@
  *      mosquitto_pub:  spawn → exit with N lines, minus spawn → exit with 1 line (process start,
  *                      connect, disconnect), i.e. the same first publish → last PUBACK span.
  *    (target ≥ 0.8× mosquitto_pub)
- *  - drain: the real service process (`node --max-semi-space-size=2 dist/cli/main.js start`, as
+ *  - drain: the real service process (`node --max-semi-space-size=2 --max-old-space-size=128 dist/cli/main.js start`, as
  *    npm start and systemd run it) started on a data dir holding 100,000 unpublished events;
  *    time from spawn until `mosquitto_sub` has received every one of the 100,000 ids (target < 20 s)
  *  - memory: that process's VmRSS from /proc, sampled every 50 ms over the drain (target < 150 MB)
@@ -252,16 +252,20 @@ async function drain(
   let sampler: NodeJS.Timeout | null = null;
   try {
     const t0 = performance.now();
-    service = spawn(process.execPath, ['--max-semi-space-size=2', 'dist/cli/main.js', 'start'], {
-      env: {
-        ...process.env,
-        JURUKUNCI_DATA_DIR: data,
-        JURUKUNCI_HTTP__PORT: String(port),
-        JURUKUNCI_MQTT__URL: broker.url,
-        JURUKUNCI_LOG__LEVEL: 'info',
+    service = spawn(
+      process.execPath,
+      ['--max-semi-space-size=2', '--max-old-space-size=128', 'dist/cli/main.js', 'start'],
+      {
+        env: {
+          ...process.env,
+          JURUKUNCI_DATA_DIR: data,
+          JURUKUNCI_HTTP__PORT: String(port),
+          JURUKUNCI_MQTT__URL: broker.url,
+          JURUKUNCI_LOG__LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const pid = service.pid!;
     let out = '';
     let connectedAt = 0;

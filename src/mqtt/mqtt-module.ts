@@ -86,6 +86,11 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
     return this.publisher?.backlog ?? 0;
   }
 
+  /** The embedded broker when no URL is configured (tests inject socket errors through it). */
+  get embedded(): EmbeddedBroker | null {
+    return this.broker;
+  }
+
   get acknowledgedSeq(): number {
     return this.publisher?.acknowledgedSeq ?? 0;
   }

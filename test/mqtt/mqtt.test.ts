@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { assertPublishable, TopicError } from '../../src/mqtt/topics.js';
-import { freePort, Mosquitto, makeCertificates, Recorder } from '../fixtures/mosquitto.js';
+import { freePort, Mosquitto, makeCertificates, Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { issuedVisit, seedPeople, startRig, type TestRig, VALID_NIK } from '../fixtures/runtime.js';
 import { type Contract, loadContract } from './contract.js';
 
@@ -117,6 +117,7 @@ describe('mqtt (real mosquitto)', () => {
   it('refuses malformed, unknown, disallowed and disabled commands without changing anything', async () => {
     const off = await rig();
     const rec = await recorder([`${ROOT}/response/#`]);
+    await whenReady(off.rt.mqtt!);
     const seqBefore = off.rt.journal.seq;
     await rec.client.publishAsync(`${ROOT}/request/unlock`, JSON.stringify({ transaction: 't1' }), {
       qos: 1,
@@ -141,8 +142,8 @@ describe('mqtt (real mosquitto)', () => {
     const on = await rig({
       commands: { enabled: true, allowed: ['state', 'lockdown', 'emergency_release'] },
     });
+    await whenReady(on.rt.mqtt!);
     rec.messages.length = 0;
-    await new Promise<void>((res) => on.rt.mqtt!.once('connect', () => res()));
     const seq0 = on.rt.journal.seq;
     const ask = async (command: string, payload: string) => {
       const n = rec.messages.length;
@@ -264,7 +265,7 @@ describe('mqtt (real mosquitto)', () => {
   it('defaults to the embedded broker on 127.0.0.1:1883 with commands off', () => {
     const c = loadConfig({ env: {} });
     assert.equal(c.mqtt.url, '');
-    assert.deepEqual(c.mqtt.embedded, { host: '127.0.0.1', port: 1883 });
+    assert.deepEqual(c.mqtt.embedded, { host: '127.0.0.1', port: 1883, username: '', password: '' });
     assert.equal(c.mqtt.commands.enabled, false);
     assert.equal(c.mqtt.discovery.enabled, true);
     assert.equal(c.mqtt.baseTopic, 'jurukunci');
