@@ -33,9 +33,10 @@ set +e
 npx mocha --reporter spec "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-passed=$(grep -Eo '^ +[0-9]+ passing' "$log" | grep -Eo '[0-9]+' | tail -1)
-failed=$(grep -Eo '^ +[0-9]+ failing' "$log" | grep -Eo '[0-9]+' | tail -1)
-pending=$(grep -Eo '^ +[0-9]+ pending' "$log" | grep -Eo '[0-9]+' | tail -1)
+count() { { grep -Eo "^ +[0-9]+ $1" "$log" || true; } | grep -Eo '[0-9]+' | tail -1 || true; }
+passed=$(count passing)
+failed=$(count failing)
+pending=$(count pending)
 rm -f "$log"
 if [ "${pending:-0}" != "0" ]; then
   echo "test: ${pending} pending (skipped) tests — the suite does not allow skips"
