@@ -141,7 +141,9 @@ describe('domain/qr-pass', () => {
         ['JK1:', 'length'],
         [`${text}0`, 'encoding'],
         [`${text.slice(0, 40)}!${text.slice(41)}`, 'encoding'],
-        [text.slice(0, -8), 'encoding'],
+        // Dropping 8 characters (5 bytes) keeps the length valid base32; whether the new last
+        // character's unused bits are zero depends on the random signature: either way malformed.
+        [text.slice(0, -8), 'encoding|length'],
         [truncated(text, 5), 'length'],
         [truncated(text, 80), 'length'],
         [text + 'AAAAAAAA', 'length'],
@@ -152,7 +154,11 @@ describe('domain/qr-pass', () => {
       for (const [t, detail] of cases) {
         const v = verifyPass(t, keys.publicKey, NOW);
         assert.equal(v.ok, false, String(t));
-        assert.deepEqual(v.ok ? null : [v.reason, v.detail], ['malformed', detail], String(t).slice(0, 60));
+        assert.equal(v.ok ? null : v.reason, 'malformed', String(t).slice(0, 60));
+        assert.ok(
+          !v.ok && detail.split('|').includes(String(v.detail)),
+          `${String(t).slice(0, 60)}: ${v.ok ? '' : v.detail}`,
+        );
       }
     });
 
