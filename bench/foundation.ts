@@ -18,17 +18,7 @@ import type { Badge, User, Visit } from '../src/domain/types.js';
 import { hashPassword } from '../src/services/password.js';
 import { Journal } from '../src/store/journal.js';
 import { StateStore } from '../src/store/state-store.js';
-
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  target: string;
-  ok: boolean;
-}
-
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+import { type Figure, pct } from './figures.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

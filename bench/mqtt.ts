@@ -28,7 +28,7 @@ import { EventPublisher, messagesFor } from '../src/mqtt/publisher.js';
 import { Topics } from '../src/mqtt/topics.js';
 import { Journal } from '../src/store/journal.js';
 import { freePort, Mosquitto } from '../test/fixtures/mosquitto.js';
-import type { Figure } from './foundation.js';
+import type { Figure } from './figures.js';
 
 const DOOR = 'server-room';
 const SEGMENT_BYTES = 16 << 20; // the config default (journal.maxFileBytes)

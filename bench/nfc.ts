@@ -12,10 +12,8 @@ import type { PcscReader } from '../src/hardware/nfc/pcsc-types.js';
 import { exactName, Pcscd, READERS } from '../test/fixtures/pcscd.js';
 import { seedPeople, startRig } from '../test/fixtures/runtime.js';
 import { VirtualCard } from '../test/fixtures/virtual-card.js';
-import type { Figure } from './foundation.js';
+import { type Figure, pct } from './figures.js';
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 5000): Promise<T> {

@@ -14,11 +14,9 @@ import type { Badge, Visit } from '../src/domain/types.js';
 import { PassService } from '../src/services/pass-service.js';
 import { Journal } from '../src/store/journal.js';
 import { StateStore } from '../src/store/state-store.js';
-import type { Figure } from './foundation.js';
+import { type Figure, pct } from './figures.js';
 
 const N = 10_000;
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 function timeIt(n: number, fn: () => void): number[] {
   for (let i = 0; i < 1000; i++) fn(); // warm-up (JIT, OpenSSL contexts)

@@ -4,7 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { benchFoundation, type Figure } from './foundation.js';
+import type { Figure } from './figures.js';
+import { benchFoundation } from './foundation.js';
 import { runMqttBench } from './mqtt.js';
 import { benchNfc } from './nfc.js';
 import { benchQr } from './qr.js';

@@ -14,9 +14,9 @@ import type {
   Relay,
 } from '../interfaces.js';
 
-export class SimReader extends EventEmitter<{ credential: [Credential] }> implements CredentialReader {
-  private running = false;
-  readonly feedbackLog: ReaderFeedback[] = [];
+/** The lifecycle every simulated part shares: nothing to open, only a running flag. */
+class SimPart<Events extends Record<keyof Events, unknown[]>> extends EventEmitter<Events> {
+  protected running = false;
 
   constructor(readonly id: string) {
     super();
@@ -33,6 +33,10 @@ export class SimReader extends EventEmitter<{ credential: [Credential] }> implem
   health(): ModuleHealth {
     return { state: this.running ? 'ok' : 'stopped', detail: 'simulated' };
   }
+}
+
+export class SimReader extends SimPart<{ credential: [Credential] }> implements CredentialReader {
+  readonly feedbackLog: ReaderFeedback[] = [];
 
   feedback(result: ReaderFeedback): void {
     this.feedbackLog.push(result);
@@ -79,25 +83,8 @@ export class SimRelay implements Relay {
   }
 }
 
-export class SimInput extends EventEmitter<{ change: [boolean] }> implements DigitalInput {
+export class SimInput extends SimPart<{ change: [boolean] }> implements DigitalInput {
   private value = false;
-  private running = false;
-
-  constructor(readonly id: string) {
-    super();
-  }
-
-  async start(): Promise<void> {
-    this.running = true;
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-  }
-
-  health(): ModuleHealth {
-    return { state: this.running ? 'ok' : 'stopped', detail: 'simulated' };
-  }
 
   read(): boolean {
     return this.value;

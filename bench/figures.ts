@@ -1,0 +1,12 @@
+/** What every bench section returns, and the percentile they all use. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  ok: boolean;
+}
+
+/** The p-th percentile of an ascending array (nearest rank). */
+export const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
