@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
-import type { Actor } from './domain/types.js';
 import { DoorController } from './door/door-controller.js';
 import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
 import type {
@@ -313,5 +312,3 @@ export class Runtime {
     this.journal.stop();
   }
 }
-
-export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: 'system' };

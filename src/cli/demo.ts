@@ -37,6 +37,8 @@ export async function runDemo(opts: { keep?: boolean } = {}): Promise<number> {
       access: { escortWindowSeconds: 1 },
       door: { unlockSeconds: 1 },
       log: { level: 'warn' },
+      // Its own broker on a free port: the demo must not depend on 1883 being free.
+      mqtt: { url: '', embedded: { host: '127.0.0.1', port: 0 } },
     },
   });
   let token = '';

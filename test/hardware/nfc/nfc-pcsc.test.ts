@@ -82,14 +82,17 @@ describe('NFC through pcscd + vpcd + a virtual card', function () {
     taps = [];
     rig.rt.door.on('tap', (t) => taps.push(t));
     await waitFor('all three NFC readers bound', allReadersOk);
+    if (process.env.JK_NFC_TRACE) process.stderr.write(`${Date.now()} TEST rig up\n`);
   };
 
   beforeEach(async function () {
+    if (process.env.JK_NFC_TRACE) process.stderr.write(`${Date.now()} TEST begin ${this.currentTest?.title}\n`);
     // The deny test needs a short escort window; the others one long enough for two taps.
     await up({ access: { escortWindowSeconds: this.currentTest?.title.includes('alone') ? 1 : 30 } });
   });
 
-  afterEach(async () => {
+  afterEach(async function () {
+    if (process.env.JK_NFC_TRACE) process.stderr.write(`${Date.now()} TEST end ${this.currentTest?.state} ${this.currentTest?.title}\n`);
     await Promise.all(cards.splice(0).map((c) => c.remove()));
     await rig.stop();
   });
