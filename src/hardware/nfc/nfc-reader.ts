@@ -23,10 +23,6 @@ import type { PcscBinding, PcscManager } from './pcsc-manager.js';
 import type { PcscCard, PcscReader } from './pcsc-types.js';
 
 /** PC/SC part 3 GET DATA: the card's UID (the reader answers for the card). */
-const T0 = performance.timeOrigin;
-export const ntrace = (...a: unknown[]) => {
-  if (process.env.JK_NFC_TRACE) process.stderr.write(`${(T0 + performance.now()).toFixed(1)} ${a.join(' ')}\n`);
-};
 export const GET_UID_APDU = Buffer.from([0xff, 0xca, 0x00, 0x00, 0x00]);
 
 export interface NfcReaderOptions {
@@ -51,6 +47,8 @@ export class NfcReader
   private lastUnbound: string | null = null;
   /** A counted card is on the reader; nothing counts until it leaves. */
   private held = false;
+  /** Bumped by every 'card' and 'card.off': a UID read knows whether its card is still on. */
+  private presence = 0;
   private readonly lastTap = new Map<string, number>();
   private readonly log: Logger;
   private readonly mono: () => number;
@@ -99,13 +97,11 @@ export class NfcReader
     this.detachReader?.();
     this.reader = reader;
     this.held = false;
-    const onCard = (card: PcscCard) => void this.onCard(reader, card);
+    const onCard = (card: PcscCard) => void this.onCard(reader, card, ++this.presence);
     const onOff = () => {
+      this.presence++;
       this.held = false;
     };
-    ntrace('DRV', this.id, 'bind', reader.name);
-    reader.on('card', (c: PcscCard) => ntrace('DRV', this.id, 'card event', c.atr?.toString('hex')));
-    reader.on('card.off', () => ntrace('DRV', this.id, 'card.off event'));
     reader.on('card', onCard);
     reader.on('card.off', onOff);
     this.detachReader = () => {
@@ -116,7 +112,6 @@ export class NfcReader
   }
 
   unbind(reason: string): void {
-    ntrace('DRV', this.id, 'unbind', reason, this.reader?.name);
     if (!this.reader) return;
     this.lastUnbound = `${this.reader.name}: ${reason}`;
     this.detachReader?.();
@@ -128,8 +123,7 @@ export class NfcReader
 
   // --- taps ---
 
-  private async onCard(reader: PcscReader, card: PcscCard): Promise<void> {
-    ntrace('DRV', this.id, 'onCard held=', this.held);
+  private async onCard(reader: PcscReader, card: PcscCard, presence: number): Promise<void> {
     if (this.held) {
       this.stats.held++;
       return;
@@ -138,11 +132,10 @@ export class NfcReader
     try {
       raw = await reader.transmit(GET_UID_APDU, 32);
     } catch (err) {
-      ntrace('DRV', this.id, 'transmit failed', (err as Error).message);
+      // Card gone before it answered, or it refused GET DATA: not a tap.
       this.log.debug({ reader: this.id, err: (err as Error).message }, 'UID not read');
       return;
     }
-    ntrace('DRV', this.id, 'uid raw', raw.toString('hex'), reader === this.reader, this.running);
     if (reader !== this.reader || !this.running) return;
     const sw = raw.length >= 2 ? raw.readUInt16BE(raw.length - 2) : 0;
     const uid = sw === 0x9000 ? normaliseUid(raw.subarray(0, -2).toString('hex')) : null;
@@ -160,19 +153,19 @@ export class NfcReader
       this.feedback('deny');
       return;
     }
-    this.held = true;
+    // Held until it leaves — unless it already left while its UID was read (a quick swipe): then
+    // 'card.off' has come and gone, and a held flag set now would swallow the next card's tap.
+    this.held = this.presence === presence;
     const now = this.mono();
     const last = this.lastTap.get(uid);
     if (last !== undefined && now - last < this.opts.debounceMs) {
       this.stats.bounced++;
-      ntrace('DRV', this.id, 'bounced');
       this.log.debug({ reader: this.id, card: shortUid(uid) }, 'same card again within debounce: ignored');
       return;
     }
     this.lastTap.set(uid, now);
     if (this.lastTap.size > 256) this.pruneTaps(now);
     this.stats.taps++;
-    ntrace('DRV', this.id, 'TAP', uid);
     this.emit('credential', { kind: 'nfc', value: uid, readerId: this.id });
   }
 

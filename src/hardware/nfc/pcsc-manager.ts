@@ -12,7 +12,6 @@
  */
 import { connect } from 'node:net';
 import type { Logger } from 'pino';
-import { ntrace } from './nfc-reader.js';
 import type { PcscContext, PcscContextFactory, PcscReader } from './pcsc-types.js';
 
 /** What the manager needs from a configured reader. */
@@ -118,7 +117,6 @@ export class PcscManager {
 
   private async open(): Promise<void> {
     const gen = ++this.generation;
-    ntrace('MGR', 'open gen', gen);
     if (!(await pcscdReachable(this.socketPath))) {
       if (gen !== this.generation) return;
       this.fail(`pcscd not reachable at ${this.socketPath}`);
@@ -157,11 +155,6 @@ export class PcscManager {
 
   private onReader(reader: PcscReader): void {
     const name = reader.name;
-    const g = this.generation;
-    ntrace('MGR', 'reader', name, 'gen', g);
-    // biome-ignore lint: trace
-    (reader as any).reader.on('status', (s: any) => ntrace('MGR', 'status', name, 'gen', g, 'state', s.state.toString(16), 'prev', ((reader as any).reader.state ?? -1).toString(16), s.atr?.length));
-    reader.on('error', (e: Error) => ntrace('MGR', 'reader error', name, e.message));
     // nfc-pcsc would otherwise ask for the UID itself, and only of ISO 14443-3 cards.
     reader.autoProcessing = false;
     const entry = { reader, binding: null as PcscBinding | null };
@@ -209,7 +202,6 @@ export class PcscManager {
   }
 
   private teardown(reason: string): void {
-    ntrace('MGR', 'teardown', reason, 'gen', this.generation);
     this.generation++;
     for (const entry of this.readers.values()) {
       entry.binding?.unbind(reason);

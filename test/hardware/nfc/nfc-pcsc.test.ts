@@ -4,7 +4,9 @@
  * and the whole jurukunci Runtime. Readers:
  *   entry → "Virtual PCD 00 00", exit → "Virtual PCD 00 01",
  *   enrol → "ACS ACR122U Virtual PCD 00 00" (ACR122U-class: gets LED/buzzer APDUs).
- * Waits are deadlines for something to happen, never timing assertions.
+ * Waits are deadlines for something to happen, never timing assertions. Every card is watched:
+ * removing it waits until pcscd has seen it leave, so no card — in this test or the next one's
+ * fresh Runtime — lands on a reader pcscd still thinks is occupied (test/fixtures/pcscd.ts).
  */
 import assert from 'node:assert/strict';
 import type { JournalEvent } from '../../../src/domain/events.js';
@@ -38,7 +40,7 @@ describe('NFC through pcscd + vpcd + a virtual card', function () {
   const cards: VirtualCard[] = [];
 
   const card = (reader: VirtualReader, uid: string) => {
-    const c = new VirtualCard({ port: pcscd.port(reader), uid });
+    const c = new VirtualCard({ port: pcscd.port(reader), uid, watch: pcscd.watch(reader) });
     cards.push(c);
     return c;
   };
@@ -82,17 +84,14 @@ describe('NFC through pcscd + vpcd + a virtual card', function () {
     taps = [];
     rig.rt.door.on('tap', (t) => taps.push(t));
     await waitFor('all three NFC readers bound', allReadersOk);
-    if (process.env.JK_NFC_TRACE) process.stderr.write(`${Date.now()} TEST rig up\n`);
   };
 
   beforeEach(async function () {
-    if (process.env.JK_NFC_TRACE) process.stderr.write(`${Date.now()} TEST begin ${this.currentTest?.title}\n`);
     // The deny test needs a short escort window; the others one long enough for two taps.
     await up({ access: { escortWindowSeconds: this.currentTest?.title.includes('alone') ? 1 : 30 } });
   });
 
-  afterEach(async function () {
-    if (process.env.JK_NFC_TRACE) process.stderr.write(`${Date.now()} TEST end ${this.currentTest?.state} ${this.currentTest?.title}\n`);
+  afterEach(async () => {
     await Promise.all(cards.splice(0).map((c) => c.remove()));
     await rig.stop();
   });

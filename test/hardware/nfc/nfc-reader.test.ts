@@ -116,6 +116,26 @@ describe('NfcReader (stand-in PC/SC reader)', () => {
     assert.equal(creds.length, 1);
   });
 
+  it('counts the next card when the previous one left while its UID was being read', async () => {
+    const { pcsc, creds } = await setup();
+    let answer: (() => void) | null = null;
+    const transmit = pcsc.transmit.bind(pcsc);
+    pcsc.transmit = (data: Buffer) => {
+      const reply = transmit(data);
+      return new Promise((resolve) => (answer = () => resolve(reply)));
+    };
+    await pcsc.put('A1B2C3D4');
+    pcsc.off_(); // a quick swipe: gone before its UID answer is handled
+    answer!();
+    await new Promise((r) => setImmediate(r));
+    pcsc.transmit = transmit;
+    await pcsc.put('04A1B2C3D4E5F6');
+    assert.deepEqual(
+      creds.map((c) => c.value),
+      ['A1B2C3D4', '04A1B2C3D4E5F6'],
+    );
+  });
+
   it('sends the ACR122U LED/buzzer APDU only to ACR122U-class readers, and never throws', async () => {
     const plain = await setup('Generic Reader 00 00');
     await plain.pcsc.put();
