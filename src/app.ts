@@ -3,6 +3,7 @@
  * them in reverse. An optional module that fails to start is reported in health and the door
  * keeps running; the journal, the store and the door itself are required.
  */
+
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -30,6 +31,7 @@ import { VisitService } from './services/visit-service.js';
 import { DoorStateFile } from './store/door-state.js';
 import { Journal } from './store/journal.js';
 import { StateStore } from './store/state-store.js';
+import { VERSION } from './version.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -187,7 +189,7 @@ export class Runtime {
         door: this.door,
         clock: this.clock,
         logger: this.logger.child({ module: 'mqtt' }),
-        version: '0.1.0',
+        version: VERSION,
       });
       this.modules.push({ name: 'mqtt', optional: true, module: this.mqtt });
     }
@@ -201,7 +203,7 @@ export class Runtime {
     await this.startModules(this.modules.filter((m) => m.beforeDoor));
     await this.door.start();
     await this.startModules(this.modules.filter((m) => !m.beforeDoor));
-    this.journal.append({ type: 'system.started', data: { version: '0.1.0', mode: this.door.getMode() } });
+    this.journal.append({ type: 'system.started', data: { version: VERSION, mode: this.door.getMode() } });
 
     if (!this.users.hasAnyUser()) {
       this.setup.token = randomBytes(12).toString('base64url');

@@ -220,6 +220,15 @@ export class DoorController extends EventEmitter<{
     }
   }
 
+  /** Flushes deferred appends; a failure leaves the journal unhealthy, so the next entry is denied. */
+  private syncJournal(): void {
+    try {
+      this.ctx.journal.sync();
+    } catch (err) {
+      this.ctx.logger.error({ err }, 'journal sync failed');
+    }
+  }
+
   private persist(): Promise<void> {
     return this.ctx.doorState
       .save({ mode: this.mode, occupancy: this.occupancy.entries(), modeBeforeFire: this.modeBeforeFire })
@@ -300,14 +309,9 @@ export class DoorController extends EventEmitter<{
       this.pairing.clear();
       return this.deny(who, 'journal_unavailable', decision.subject, reader);
     }
-    this.unlock('grant');
+    this.unlock('grant', true);
     reader?.feedback('grant');
-    try {
-      this.ctx.journal.sync();
-    } catch (err) {
-      // The journal is now unhealthy: the next entry is denied until it recovers.
-      this.ctx.logger.error({ err }, 'journal sync after grant failed');
-    }
+    this.syncJournal();
     this.occupancy.admit(admits, now);
     if (decision.passbackViolation) {
       this.record({ type: 'alarm.anti_passback', data: { ...who, ...subjectData(decision.subject) } });
@@ -348,17 +352,23 @@ export class DoorController extends EventEmitter<{
     const left = badge ? this.occupancy.leave(badge.id) : undefined;
     // Someone who left cannot escort a visitor who taps after them.
     if (badge) this.pairing.forget(badge.id);
-    this.record({
-      type: 'access.exit',
-      data: {
-        ...base,
-        ...(uid ? { uid: shortUid(uid) } : {}),
-        ...(resolved && !('deny' in resolved) ? subjectData(resolved) : { known: false }),
-        wasInside: left !== undefined,
+    // Written, then the lock opens, then flushed: exit never waits for the disk (and opens even
+    // when the journal is gone).
+    this.record(
+      {
+        type: 'access.exit',
+        data: {
+          ...base,
+          ...(uid ? { uid: shortUid(uid) } : {}),
+          ...(resolved && !('deny' in resolved) ? subjectData(resolved) : { known: false }),
+          wasInside: left !== undefined,
+        },
       },
-    });
-    this.unlock('exit');
+      true,
+    );
+    this.unlock('exit', true);
     reader?.feedback('grant');
+    this.syncJournal();
     if (left) this.checkUnescorted();
     void this.persist();
     this.emitState();
@@ -445,12 +455,13 @@ export class DoorController extends EventEmitter<{
 
   // --- lock and door contact ---
 
-  private unlock(reason: UnlockReason): void {
+  /** `defer`: the caller flushes the journal (syncJournal) once the relay and the reader are done. */
+  private unlock(reason: UnlockReason, defer = false): void {
     const wasUnlocked = this.ctx.relay.get();
     this.ctx.relay.set(true);
     this.authorisedOpen = true;
     if (this.mode === 'emergency_release') return;
-    if (!wasUnlocked) this.record({ type: 'door.unlocked', data: { reason } });
+    if (!wasUnlocked) this.record({ type: 'door.unlocked', data: { reason } }, defer);
     if (this.relockTimer) clearTimeout(this.relockTimer);
     this.relockTimer = setTimeout(
       () => this.safely(() => this.relock('timeout')),

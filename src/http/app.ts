@@ -2,6 +2,7 @@
  * The fastify app factory, separate from listen() so tests drive it with inject(). Every route
  * declares the roles that may call it; a route that declares none is refused to everyone.
  */
+
 import swagger from '@fastify/swagger';
 import Fastify, {
   type FastifyBaseLogger,
@@ -22,6 +23,7 @@ import type { PassService } from '../services/pass-service.js';
 import type { UserService } from '../services/user-service.js';
 import type { VisitService } from '../services/visit-service.js';
 import type { Journal } from '../store/journal.js';
+import { VERSION } from '../version.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerDoorRoutes } from './routes/door.js';
@@ -113,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'jurukunci',
         description:
           'Server-room door controller — Diskominfo Kabupaten Kudus. Procedure steps, badges, users, journal, door.',
-        version: '0.1.0',
+        version: VERSION,
       },
       components: {
         securitySchemes: {

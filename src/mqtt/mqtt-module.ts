@@ -216,14 +216,21 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
     }
   }
 
-  /** Stops whatever start() got to; never throws. */
-  private async teardown(): Promise<void> {
+  /** Stops publishing (idempotent): no more door states, the publisher's cursor saved. */
+  private stopPublishing(): void {
     this.ctx.door.off('state', this.onState);
+    const publisher = this.publisher;
+    this.publisher = null;
     try {
-      this.publisher?.stop();
+      publisher?.stop();
     } catch (err) {
       this.ctx.logger.warn({ err }, 'mqtt publisher stop failed');
     }
+  }
+
+  /** Stops whatever start() got to; never throws. */
+  private async teardown(): Promise<void> {
+    this.stopPublishing();
     const client = this.client;
     this.client = null;
     this.subscribed = false;
@@ -343,12 +350,7 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    this.ctx.door.off('state', this.onState);
-    try {
-      this.publisher?.stop();
-    } catch (err) {
-      this.ctx.logger.warn({ err }, 'mqtt publisher stop failed');
-    }
+    this.stopPublishing();
     const client = this.client;
     if (client?.connected) {
       // A clean disconnect suppresses the will, so say `offline` ourselves.

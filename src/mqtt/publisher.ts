@@ -110,7 +110,8 @@ export class EventPublisher {
   private readonly onAppended = (ev: JournalEvent) => {
     if (this.live.length < LIVE_MAX) this.live.push(ev);
     else this.live = []; // too far behind: the files have it
-    this.pump();
+    // Not inside the append: the tap that appended finishes (relay, reader) before we serialise.
+    this.schedulePump();
   };
   readonly stats = { published: 0, acked: 0, poison: 0, lastError: null as string | null };
 
@@ -234,13 +235,16 @@ export class EventPublisher {
     // One refill for all the PUBACKs of a socket read. Refilling as the window opens (not in
     // bursts once it is half empty) keeps data flowing both ways: Mosquitto sends its PUBACKs
     // without TCP_NODELAY, and a burst-then-wait pattern stalls on delayed ACKs (measured 4× slower).
-    if (!this.pumping && !this.pumpQueued) {
-      this.pumpQueued = true;
-      queueMicrotask(() => {
-        this.pumpQueued = false;
-        this.pump();
-      });
-    }
+    if (!this.pumping) this.schedulePump();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
   }
 
   /** A publish failed (not a disconnect, which the client retries itself): start over from the cursor. */
