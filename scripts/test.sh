@@ -30,7 +30,7 @@ npm run build --silent
 echo "== mocha"
 log=$(mktemp)
 set +e
-npx mocha --reporter spec "$@" 2>&1 | tee "$log"
+npx mocha --reporter spec --no-color "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 count() { { grep -Eo "^ +[0-9]+ $1" "$log" || true; } | grep -Eo '[0-9]+' | tail -1 || true; }
