@@ -1,7 +1,14 @@
 /** Structured logs (pino). Personal data and secrets are redacted wherever they might appear. */
 import { type Logger, pino } from 'pino';
 
+let stdoutGuarded = false;
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  if (!destination && !stdoutGuarded) {
+    // A closed stdout (EPIPE) loses log lines; it must not crash the door.
+    process.stdout.on('error', () => undefined);
+    stdoutGuarded = true;
+  }
   return pino(
     {
       name: 'jurukunci',
@@ -27,6 +34,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
     },
-    destination,
+    // Node's own stdout stream, not pino's synchronous sonic-boom: when stdout cannot take more
+    // (a closed pipe, a stalled journald) sonic-boom sleeps on the main thread (Atomics.wait) and
+    // the door stops deciding. Measured: with stdout's reader gone, the default froze the
+    // service; this one keeps serving.
+    destination ?? process.stdout,
   );
 }

@@ -75,12 +75,18 @@ async function cmdStart(args: string[]): Promise<number> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    rt.logger.info({ signal }, 'stopping');
+    // Whatever hangs or throws on the way down (a dead stdout pipe, a vanished data dir), the
+    // process ends: a door controller that ignores SIGTERM blocks its own restart.
+    setTimeout(() => process.exit(1), 8000).unref();
+    let code = 0;
     try {
+      rt.logger.info({ signal }, 'stopping');
       await rt.stop();
+    } catch {
+      code = 1;
     } finally {
       release();
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.on('SIGINT', () => void stop('SIGINT'));
