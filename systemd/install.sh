@@ -7,6 +7,10 @@ set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 src=$(cd "$(dirname "$0")/.." && pwd)
 
+# Runtime packages: pcscd for NFC readers, gpiod for the character-device GPIO driver, and
+# libpcsclite-dev so npm ci can build nfc-pcsc's addon (an optional dependency otherwise skipped).
+bash "$src/scripts/ensure-system-packages.sh" pcscd libpcsclite-dev gpiod
+
 getent group gpio >/dev/null || groupadd --system gpio
 id jurukunci >/dev/null 2>&1 || useradd --system --home /var/lib/jurukunci --shell /usr/sbin/nologin jurukunci
 
