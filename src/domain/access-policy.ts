@@ -113,12 +113,24 @@ export function canEscort(user: User, visit: Visit, settings: AccessSettings): b
   return settings.escortScope === 'any' || visit.escortIds.includes(user.id);
 }
 
-function inWindow(visit: Visit, now: Date, graceMinutes: number): boolean {
+/** A visit whose badge (or pass) may open the door: issued, or already entered once. */
+export function isAdmittable(visit: Visit): boolean {
+  return visit.state === 'badge_issued' || visit.state === 'in_progress';
+}
+
+/** The visit window widened by the grace on both sides, in epoch milliseconds. */
+export function gracedWindow(visit: Visit, graceMinutes: number): { startMs: number; endMs: number } {
   const grace = graceMinutes * 60_000;
+  return {
+    startMs: new Date(visit.window.start).getTime() - grace,
+    endMs: new Date(visit.window.end).getTime() + grace,
+  };
+}
+
+function inWindow(visit: Visit, now: Date, graceMinutes: number): boolean {
+  const { startMs, endMs } = gracedWindow(visit, graceMinutes);
   const t = now.getTime();
-  return (
-    t >= new Date(visit.window.start).getTime() - grace && t <= new Date(visit.window.end).getTime() + grace
-  );
+  return t >= startMs && t <= endMs;
 }
 
 /**
@@ -138,7 +150,7 @@ export function decideEntry(
 
   if (subject.kind === 'visitor') {
     const visit = subject.visit;
-    if (visit.state !== 'badge_issued' && visit.state !== 'in_progress') {
+    if (!isAdmittable(visit)) {
       return { outcome: 'deny', reason: 'visit_not_active', subject, detail: visit.state };
     }
     if (!inWindow(visit, input.now, settings.windowGraceMinutes)) {
@@ -219,7 +231,7 @@ export function decideEntry(
       v !== undefined &&
       b?.active === true &&
       b.visitId === v.id &&
-      (v.state === 'badge_issued' || v.state === 'in_progress') &&
+      isAdmittable(v) &&
       inWindow(v, input.now, settings.windowGraceMinutes) &&
       canEscort(user, v, settings)
     );

@@ -77,6 +77,11 @@ export interface Actor {
   name: string;
 }
 
+/** Who did it, as recorded in transitions and journal events: no role, no secrets. */
+export function actorRef(a: Actor): { id: string; name: string } {
+  return { id: a.id, name: a.name };
+}
+
 export interface Transition {
   step: VisitStep;
   from: VisitState | null;

@@ -2,14 +2,14 @@
 
 import { AppError } from '../domain/errors.js';
 import { shortUid } from '../domain/events.js';
-import type { Actor, Badge, BadgeKind } from '../domain/types.js';
+import { type Actor, actorRef, type Badge, type BadgeKind } from '../domain/types.js';
 import { normaliseUid } from '../hardware/interfaces.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { newId } from './ids.js';
 import { transact } from './transaction.js';
 
-const by = (a: Actor) => ({ id: a.id, name: a.name });
+const by = actorRef;
 
 /** The console shows a badge's UID shortened; the full UID never leaves the controller. */
 export function publicBadge(b: Badge) {

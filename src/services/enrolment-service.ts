@@ -5,7 +5,6 @@
  * enrolment waits at a time, so a card can never be bound to the wrong record. An enrolment no card
  * came for times out. Every step is journaled; full UIDs appear nowhere but the badge store.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError, type ErrorCode } from '../domain/errors.js';
 import { type EventInput, shortUid } from '../domain/events.js';
@@ -14,6 +13,7 @@ import type { Credential, CredentialReader } from '../hardware/interfaces.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { type BadgeService, publicBadge } from './badge-service.js';
+import { newId } from './ids.js';
 
 export type EnrolmentState = 'waiting' | 'bound' | 'refused' | 'timed_out' | 'cancelled';
 
@@ -113,7 +113,7 @@ export class EnrolmentService {
     const now = this.deps.clock();
     const timeoutMs = this.deps.timeoutSeconds * 1000;
     const e: Enrolment = {
-      id: `enr_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+      id: newId('enr'),
       state: 'waiting',
       label: input.label.trim(),
       kind: input.kind,

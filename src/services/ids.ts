@@ -6,6 +6,6 @@ export function visitId(now: Date): string {
   return `KNJ-${d}-${randomBytes(3).toString('hex').toUpperCase()}`;
 }
 
-export function newId(prefix: 'usr' | 'bdg'): string {
+export function newId(prefix: 'usr' | 'bdg' | 'enr'): string {
   return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 }

@@ -19,10 +19,10 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import QRCode from 'qrcode';
-import type { DenyReason } from '../domain/access-policy.js';
+import { type DenyReason, gracedWindow, isAdmittable } from '../domain/access-policy.js';
 import { AppError } from '../domain/errors.js';
 import { encodePass, type PassRejection, verifyPass } from '../domain/qr-pass.js';
-import type { Actor, Visit } from '../domain/types.js';
+import { type Actor, actorRef, type Visit } from '../domain/types.js';
 import type { Credential, Lifecycle, ModuleHealth } from '../hardware/interfaces.js';
 import { DurableJSONFile, readFileOrNull, writeFileDurably } from '../store/durable-file.js';
 import type { Journal } from '../store/journal.js';
@@ -67,7 +67,7 @@ const REJECTION: Record<PassRejection, DenyReason> = {
 /** Records of passes expired this long are dropped at start: their tokens are refused anyway. */
 const PRUNE_AFTER_MS = 30 * 86_400_000;
 
-const by = (a: Actor) => ({ id: a.id, name: a.name });
+const by = actorRef;
 
 export class PassService implements Lifecycle {
   private privateKey: KeyObject | null = null;
@@ -219,16 +219,17 @@ export class PassService implements Lifecycle {
       this.keys();
       const visit = this.deps.store.visit(visitId);
       if (!visit) throw new AppError('visit_not_found', { visitId });
-      if (visit.state !== 'badge_issued' && visit.state !== 'in_progress') {
+      if (!isAdmittable(visit)) {
         throw new AppError('illegal_step', { step: 'issue_pass', state: visit.state });
       }
       const badge = visit.badgeId ? this.deps.store.badge(visit.badgeId) : undefined;
       if (!badge?.active || badge.visitId !== visit.id) {
         throw new AppError('precondition_failed', { step: 'issue_pass', rule: 'visit_holds_no_badge' });
       }
-      const grace = this.deps.windowGraceMinutes * 60_000;
-      const earliest = Math.ceil((new Date(visit.window.start).getTime() - grace) / 1000) * 1000;
-      const latest = Math.floor((new Date(visit.window.end).getTime() + grace) / 1000) * 1000;
+      // The door's own graced window, rounded inwards to whole seconds (the token's resolution).
+      const window = gracedWindow(visit, this.deps.windowGraceMinutes);
+      const earliest = Math.ceil(window.startMs / 1000) * 1000;
+      const latest = Math.floor(window.endMs / 1000) * 1000;
       const nb = input.notBefore ? Date.parse(input.notBefore) : earliest;
       const exp = input.expiresAt ? Date.parse(input.expiresAt) : latest;
       if (!Number.isFinite(nb) || !Number.isFinite(exp) || nb < earliest || exp > latest || exp <= nb) {

@@ -1,6 +1,6 @@
 /** Staff accounts: creation, updates, and sign-in with a per-username lock-out. */
 import { AppError } from '../domain/errors.js';
-import type { Actor, Role, User } from '../domain/types.js';
+import { type Actor, actorRef, type Role, type User } from '../domain/types.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { newId } from './ids.js';
@@ -20,7 +20,7 @@ export function publicUser(u: User) {
   return rest;
 }
 
-const by = (a: Actor) => ({ id: a.id, name: a.name });
+const by = actorRef;
 
 /** Failed logins per minute, all usernames together, before every attempt is refused. */
 const GLOBAL_FAILURES_PER_MINUTE = 60;

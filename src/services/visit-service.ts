@@ -5,7 +5,7 @@
 import { AppError } from '../domain/errors.js';
 import { maskNik, maskPhone } from '../domain/nik.js';
 import { slaSummary } from '../domain/sla.js';
-import type { Actor, Badge, User, Visit } from '../domain/types.js';
+import { type Actor, actorRef, type Badge, type User, type Visit } from '../domain/types.js';
 import {
   availableSteps,
   type CheckOutInput,
@@ -58,7 +58,7 @@ export function publicVisit(v: Visit, role?: Actor['role']) {
   };
 }
 
-const by = (a: Actor) => ({ id: a.id, name: a.name });
+const by = actorRef;
 
 export class VisitService {
   constructor(private readonly deps: VisitServiceDeps) {}
