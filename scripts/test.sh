@@ -20,9 +20,10 @@ if [ ! -f node_modules/@pokusew/pcsclite/build/Release/pcsclite.node ]; then
   npm ci
 fi
 
-echo "== lint (biome) and type-check (tsc)"
+echo "== lint (biome), type-check (tsc), import cycles"
 npx biome check .
 npx tsc --noEmit -p tsconfig.json
+node scripts/check-cycles.mjs src
 
 echo "== build"
 npm run build --silent

@@ -11,16 +11,11 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { DoorController } from './door/door-controller.js';
 import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
-import type {
-  CredentialReader,
-  DigitalInput,
-  Lifecycle,
-  ModuleHealth,
-  Relay,
-} from './hardware/interfaces.js';
+import type { CredentialReader, DigitalInput, Relay } from './hardware/interfaces.js';
 import { createReader } from './hardware/reader-factory.js';
 import { SimReader } from './hardware/sim/sim-drivers.js';
 import { buildApp, type SimHardware } from './http/app.js';
+import type { Lifecycle, ModuleHealth } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';

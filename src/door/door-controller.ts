@@ -23,13 +23,8 @@ import { type EventInput, shortUid } from '../domain/events.js';
 import { Occupancy, type Occupant } from '../domain/occupancy.js';
 import type { DoorMode } from '../domain/types.js';
 import { recordFirstEntry } from '../domain/visit-lifecycle.js';
-import type {
-  Credential,
-  CredentialReader,
-  DigitalInput,
-  ModuleHealth,
-  Relay,
-} from '../hardware/interfaces.js';
+import type { Credential, CredentialReader, DigitalInput, Relay } from '../hardware/interfaces.js';
+import type { ModuleHealth } from '../lifecycle.js';
 import type { DoorStateFile } from '../store/door-state.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';

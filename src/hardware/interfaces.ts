@@ -3,11 +3,7 @@
  * simulated drivers, GPIO, NFC, QR and the firmware bridge are interchangeable.
  */
 import type { EventEmitter } from 'node:events';
-
-export interface ModuleHealth {
-  state: 'ok' | 'degraded' | 'down' | 'stopped';
-  detail?: string;
-}
+import type { Lifecycle } from '../lifecycle.js';
 
 export interface Credential {
   kind: 'nfc' | 'qr';
@@ -17,12 +13,6 @@ export interface Credential {
 }
 
 export type ReaderFeedback = 'grant' | 'deny' | 'pending';
-
-export interface Lifecycle {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  health(): ModuleHealth;
-}
 
 export interface CredentialReader extends Lifecycle, EventEmitter<{ credential: [Credential] }> {
   readonly id: string;
@@ -41,12 +31,4 @@ export interface Relay extends Lifecycle {
 export interface DigitalInput extends Lifecycle, EventEmitter<{ change: [boolean] }> {
   readonly id: string;
   read(): boolean;
-}
-
-/** UIDs arrive in many spellings (colons, spaces, lower case); the store holds one. */
-export function normaliseUid(raw: string): string | null {
-  const hex = raw.replace(/[\s:-]/g, '').toUpperCase();
-  if (!/^[0-9A-F]+$/.test(hex)) return null;
-  if (![8, 14, 20].includes(hex.length)) return null;
-  return hex;
 }

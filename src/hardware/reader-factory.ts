@@ -6,7 +6,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ReaderConfig } from '../config/schema.js';
-import type { Credential, CredentialReader, ModuleHealth, ReaderFeedback } from './interfaces.js';
+import type { ModuleHealth } from '../lifecycle.js';
+import type { Credential, CredentialReader, ReaderFeedback } from './interfaces.js';
 import { SimReader } from './sim/sim-drivers.js';
 
 export interface ReaderFactoryContext {

@@ -10,7 +10,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
-import type { ModuleHealth } from '../hardware/interfaces.js';
+import type { ModuleHealth } from '../lifecycle.js';
 import type { Journal } from '../store/journal.js';
 import { CommandHandler } from './commands.js';
 import { embeddedUsers, MqttConfigError, mqttConfigProblems } from './config-check.js';

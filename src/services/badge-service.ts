@@ -3,7 +3,7 @@
 import { AppError } from '../domain/errors.js';
 import { shortUid } from '../domain/events.js';
 import { type Actor, actorRef, type Badge, type BadgeKind } from '../domain/types.js';
-import { normaliseUid } from '../hardware/interfaces.js';
+import { normaliseUid } from '../domain/uid.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { newId } from './ids.js';

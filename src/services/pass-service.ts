@@ -23,7 +23,8 @@ import { type DenyReason, gracedWindow, isAdmittable } from '../domain/access-po
 import { AppError } from '../domain/errors.js';
 import { encodePass, type PassRejection, verifyPass } from '../domain/qr-pass.js';
 import { type Actor, actorRef, type Visit } from '../domain/types.js';
-import type { Credential, Lifecycle, ModuleHealth } from '../hardware/interfaces.js';
+import type { Credential } from '../hardware/interfaces.js';
+import type { Lifecycle, ModuleHealth } from '../lifecycle.js';
 import { DurableJSONFile, readFileOrNull, writeFileDurably } from '../store/durable-file.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';

@@ -20,7 +20,8 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import type { DigitalInput, ModuleHealth, Relay } from '../interfaces.js';
+import type { ModuleHealth } from '../../lifecycle.js';
+import type { DigitalInput, Relay } from '../interfaces.js';
 import { PI_HEADER_CHIP_LABELS } from './chip-base.js';
 import { Debouncer, type DebounceTimers } from './debounce.js';
 

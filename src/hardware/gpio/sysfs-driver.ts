@@ -13,7 +13,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { DigitalInput, ModuleHealth, Relay } from '../interfaces.js';
+import type { ModuleHealth } from '../../lifecycle.js';
+import type { DigitalInput, Relay } from '../interfaces.js';
 import { Debouncer, type DebounceTimers } from './debounce.js';
 
 type Bit = 0 | 1;

@@ -11,13 +11,9 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { shortUid } from '../../domain/events.js';
-import {
-  type Credential,
-  type CredentialReader,
-  type ModuleHealth,
-  normaliseUid,
-  type ReaderFeedback,
-} from '../interfaces.js';
+import { normaliseUid } from '../../domain/uid.js';
+import type { ModuleHealth } from '../../lifecycle.js';
+import type { Credential, CredentialReader, ReaderFeedback } from '../interfaces.js';
 import { feedbackApdu, supportsAcrFeedback } from './acr122-feedback.js';
 import type { PcscBinding, PcscManager } from './pcsc-manager.js';
 import type { PcscCard, PcscReader } from './pcsc-types.js';

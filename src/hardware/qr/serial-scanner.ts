@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
-import type { Credential, CredentialReader, ModuleHealth, ReaderFeedback } from '../interfaces.js';
+import type { ModuleHealth } from '../../lifecycle.js';
+import type { Credential, CredentialReader, ReaderFeedback } from '../interfaces.js';
 import { ScannerLines, type Terminator } from './scanner-lines.js';
 
 export interface SerialScannerOptions {

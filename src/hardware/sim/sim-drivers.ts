@@ -5,14 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type {
-  Credential,
-  CredentialReader,
-  DigitalInput,
-  ModuleHealth,
-  ReaderFeedback,
-  Relay,
-} from '../interfaces.js';
+import type { ModuleHealth } from '../../lifecycle.js';
+import type { Credential, CredentialReader, DigitalInput, ReaderFeedback, Relay } from '../interfaces.js';
 
 /** The lifecycle every simulated part shares: nothing to open, only a running flag. */
 class SimPart<Events extends Record<keyof Events, unknown[]>> extends EventEmitter<Events> {

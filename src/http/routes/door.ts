@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import type { DoorMode } from '../../domain/types.js';
-import { normaliseUid } from '../../hardware/interfaces.js';
+import { normaliseUid } from '../../domain/uid.js';
 import { ADMINS, type AppDeps, actorOf, SUPERADMIN } from '../app.js';
 import { modeBody, occupancyClearBody, simDoorBody, simTapBody } from '../schemas.js';
 
