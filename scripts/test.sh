@@ -31,6 +31,9 @@ npm run build --silent
 echo "== mocha"
 log=$(mktemp)
 set +e
+# The spec lives here, not in .mocharc.json: mocha appends a configured spec to the files given on
+# its command line, so `npx mocha test/x.test.ts` would run the whole suite.
+if [ "$#" -eq 0 ]; then set -- 'test/**/*.test.ts'; fi
 npx mocha --reporter spec --no-color "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
