@@ -6,9 +6,13 @@ cd "$(dirname "$0")/.."
 
 # Real parts the tests run against: Mosquitto (MQTT), openssl (TLS test certificates), socat (pty
 # pairs for the serial QR scanner), pcscd + vsmartcard-vpcd (virtual PC/SC reader for NFC),
-# libpcsclite-dev (nfc-pcsc's native addon), gpiod (character-device GPIO tools).
+# libpcsclite-dev (nfc-pcsc's native addon), gpiod (character-device GPIO tools), systemd
+# (systemd-analyze scores the unit; systemd-notify), chromium (the console in a real browser,
+# driven by playwright-core), gcc-avr + avr-libc + simavr + libsimavr-dev + libelf-dev (the
+# firmware bridge built and run in the loop).
 bash scripts/ensure-system-packages.sh \
-  mosquitto mosquitto-clients openssl socat pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools gpiod
+  mosquitto mosquitto-clients openssl socat pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools gpiod \
+  systemd chromium gcc-avr avr-libc simavr libsimavr-dev libelf-dev
 
 if [ ! -d node_modules ]; then
   echo "test: node_modules missing, running npm ci"

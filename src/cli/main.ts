@@ -15,6 +15,7 @@ import { Runtime } from '../app.js';
 import { ConfigError, envName, loadConfig } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import type { Role } from '../domain/types.js';
+import { SystemdNotifier } from '../sd-notify.js';
 import { verifyJournal } from '../store/journal.js';
 import { runningPid, takeLock } from './data-lock.js';
 import { runDemo } from './demo.js';
@@ -71,10 +72,14 @@ async function cmdStart(args: string[]): Promise<number> {
       );
     },
   });
+  const notifier = new SystemdNotifier({
+    onError: (err) => rt.logger.warn({ err }, 'systemd notification failed'),
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    notifier.stopping();
     // Whatever hangs or throws on the way down (a dead stdout pipe, a vanished data dir), the
     // process ends: a door controller that ignores SIGTERM blocks its own restart.
     setTimeout(() => process.exit(1), 8000).unref();
@@ -101,6 +106,8 @@ async function cmdStart(args: string[]): Promise<number> {
     { address: rt.address(), readyMs: Math.round(rt.readyMs), door: config.doorId },
     'jurukunci ready',
   );
+  const snap = rt.door.snapshot();
+  notifier.ready(`door ${config.doorId}: ${snap.mode}, ${snap.lock}; http ${rt.address() ?? 'off'}`);
   return new Promise<number>(() => undefined);
 }
 
