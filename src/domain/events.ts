@@ -47,6 +47,7 @@ export const EVENT_TYPES = [
   'pass.issued',
   'pass.revoked',
   'auth.login_failed',
+  'auth.locked_out',
   'command.executed',
   'alarm.mqtt_poison',
 ] as const;

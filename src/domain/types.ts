@@ -13,6 +13,8 @@ export interface User {
   /** scrypt$N$r$p$salt$hash — never leaves the store. */
   passwordHash: string;
   createdAt: string;
+  /** Who created the account (a user id, or 'setup' / 'cli'): the four-eyes rule is only as good as the accounts behind it. */
+  createdBy?: string;
 }
 
 export type BadgeKind = 'staff' | 'visitor';

@@ -33,3 +33,40 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEYLEN).toString('base64')}`;
 
 export const PASSWORD_RULES = { minLength: 10, maxLength: 200 };
+
+/**
+ * Bounds how many scrypt derivations run at once and how many wait. scrypt runs on libuv's
+ * thread pool, but a login flood still takes the CPU the door needs (2 cores) and the pool the
+ * file system uses; past the queue a login is refused at once (rate_limited) instead of queued.
+ */
+export class HashLimiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly concurrency = 1,
+    readonly maxQueue = 16,
+  ) {}
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Runs `fn` when a slot is free; returns null (without running it) when the queue is full. */
+  async run<T>(fn: () => Promise<T>): Promise<T | null> {
+    if (this.running >= this.concurrency) {
+      if (this.waiting.length >= this.maxQueue) return null;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter; `running` only drops when none waits.
+      if (next) next();
+      else this.running--;
+    }
+  }
+}

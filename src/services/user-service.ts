@@ -1,10 +1,17 @@
-/** Staff accounts: creation, updates, and sign-in with a per-username lock-out. */
+/**
+ * Staff accounts: creation, updates, and sign-in. Changes run one at a time (store.exclusive) and
+ * check, inside that step, that the caller is still an active superadmin and that at least one
+ * active superadmin remains. Sign-in is throttled per account and address (login-throttle.ts)
+ * and password hashing is bounded (HashLimiter), so a login flood neither locks out the real
+ * user nor starves the door.
+ */
 import { AppError } from '../domain/errors.js';
 import { type Actor, actorRef, type Role, type User } from '../domain/types.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { newId } from './ids.js';
-import { DUMMY_HASH, hashPassword, PASSWORD_RULES, verifyPassword } from './password.js';
+import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleSettings } from './login-throttle.js';
+import { DUMMY_HASH, HashLimiter, hashPassword, PASSWORD_RULES, verifyPassword } from './password.js';
 import { transact } from './transaction.js';
 
 export interface NewUser {
@@ -22,16 +29,47 @@ export function publicUser(u: User) {
 
 const by = actorRef;
 
-/** Failed logins per minute, all usernames together, before every attempt is refused. */
-const GLOBAL_FAILURES_PER_MINUTE = 60;
+export interface UserServiceDeps {
+  store: StateStore;
+  journal: Journal;
+  clock: () => Date;
+  /** Failed logins per account and address in 15 minutes before growing delays start. */
+  maxAttempts: number;
+  throttle?: Partial<ThrottleSettings>;
+  hashing?: HashLimiter;
+}
 
 export class UserService {
-  private readonly failures = new Map<string, number[]>();
-  private globalFailures: number[] = [];
+  private readonly throttle: LoginThrottle;
+  private readonly hashing: HashLimiter;
 
-  constructor(
-    private readonly deps: { store: StateStore; journal: Journal; clock: () => Date; maxAttempts: number },
-  ) {}
+  constructor(private readonly deps: UserServiceDeps) {
+    this.throttle = new LoginThrottle(
+      { ...DEFAULT_THROTTLE, maxAttempts: deps.maxAttempts, ...deps.throttle },
+      () => deps.clock().getTime(),
+    );
+    this.hashing = deps.hashing ?? new HashLimiter();
+  }
+
+  /** A hash computed within the bound, or rate_limited when too many wait already. */
+  private async bounded<T>(fn: () => Promise<T>): Promise<T> {
+    const r = await this.hashing.run(fn);
+    if (r === null) throw new AppError('rate_limited', { retryAfterSeconds: 1, reason: 'busy' });
+    return r;
+  }
+
+  /**
+   * People who change accounts must still be active superadmins when their step runs (not only
+   * when their request was authenticated): two superadmins deactivating each other at once
+   * cannot both win. Setup and the CLI act as the system.
+   */
+  private assertStillSuperadmin(actor: Actor): void {
+    if (actor.role === 'system' || actor.id === 'setup' || actor.id === 'cli') return;
+    const me = this.deps.store.user(actor.id);
+    if (!me?.active || me.role !== 'superadmin') {
+      throw new AppError('forbidden', { rule: 'actor_no_longer_active_superadmin' });
+    }
+  }
 
   get(id: string): User {
     const u = this.deps.store.user(id);
@@ -50,7 +88,9 @@ export class UserService {
         throw new AppError('validation_failed', { field: 'username', rule: '3-32 of a-z 0-9 . _ -' });
       }
       checkPassword(input.password);
+      this.assertStillSuperadmin(actor);
       if (this.deps.store.userByUsername(username)) throw new AppError('username_taken', { username });
+      const passwordHash = await this.bounded(() => hashPassword(input.password));
       const user: User = {
         id: newId('usr'),
         username,
@@ -58,8 +98,9 @@ export class UserService {
         role: input.role,
         escort: input.escort,
         active: true,
-        passwordHash: await hashPassword(input.password),
+        passwordHash,
         createdAt: this.deps.clock().toISOString(),
+        createdBy: actor.id,
       };
       await transact(this.deps.store, this.deps.journal, { users: [user] }, [
         {
@@ -79,6 +120,7 @@ export class UserService {
     return this.deps.store.exclusive(async () => {
       const old = this.get(id);
       if (patch.password !== undefined) checkPassword(patch.password);
+      this.assertStillSuperadmin(actor);
       if (old.id === actor.id && (patch.active === false || (patch.role && patch.role !== old.role))) {
         throw new AppError('precondition_failed', { rule: 'cannot_demote_or_deactivate_yourself' });
       }
@@ -88,8 +130,16 @@ export class UserService {
         ...(patch.role !== undefined ? { role: patch.role } : {}),
         ...(patch.escort !== undefined ? { escort: patch.escort } : {}),
         ...(patch.active !== undefined ? { active: patch.active } : {}),
-        ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
+        ...(patch.password !== undefined
+          ? { passwordHash: await this.bounded(() => hashPassword(patch.password as string)) }
+          : {}),
       };
+      const superadminsLeft = this.deps.store
+        .listUsers()
+        .filter((u) => (u.id === id ? next : u).active && (u.id === id ? next : u).role === 'superadmin');
+      if (superadminsLeft.length === 0) {
+        throw new AppError('precondition_failed', { rule: 'at_least_one_active_superadmin' });
+      }
       const changed = Object.keys(patch).filter((k) => k !== 'password' || patch.password !== undefined);
       await transact(this.deps.store, this.deps.journal, { users: [next] }, [
         { type: 'user.updated', data: { userId: id, changed, by: by(actor) } },
@@ -98,39 +148,53 @@ export class UserService {
     });
   }
 
-  /** Constant-ish time whether or not the user exists; locks a username after repeated failures. */
-  async authenticate(username: string, password: string): Promise<User> {
+  /**
+   * Constant-ish time whether or not the user exists. `source` is the caller's address: the
+   * attempt is counted against (account, source), source and account before scrypt runs.
+   */
+  async authenticate(username: string, password: string, source = 'local'): Promise<User> {
     const key = username.trim().toLowerCase();
-    const now = this.deps.clock().getTime();
-    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < 15 * 60_000);
-    if (recent.length >= this.deps.maxAttempts)
-      throw new AppError('rate_limited', { retryAfterSeconds: 900 });
-    // Across all usernames too: random names must not buy unlimited scrypt runs and journal lines.
-    this.globalFailures = this.globalFailures.filter((t) => now - t < 60_000);
-    if (this.globalFailures.length >= GLOBAL_FAILURES_PER_MINUTE)
-      throw new AppError('rate_limited', { retryAfterSeconds: 60 });
+    const gate = this.throttle.begin(key, source);
+    if ('refused' in gate) {
+      throw new AppError('rate_limited', {
+        retryAfterSeconds: gate.refused.retryAfterSeconds,
+        scope: gate.refused.scope,
+      });
+    }
     const user = this.deps.store.userByUsername(key);
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    let ok = false;
+    try {
+      ok = await this.bounded(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
+    } catch (err) {
+      // Refused for load, not for the password: the attempt does not count.
+      this.throttle.cancel(key, source);
+      throw err;
+    }
     if (!user || !ok || !user.active) {
-      recent.push(now);
-      this.globalFailures.push(now);
-      if (this.failures.size >= 10_000 && !this.failures.has(key)) {
-        const oldest = this.failures.keys().next().value;
-        if (oldest !== undefined) this.failures.delete(oldest);
-      }
-      this.failures.set(key, recent);
-      try {
-        this.deps.journal.append({
-          type: 'auth.login_failed',
-          data: { username: key.slice(0, 32), attempts: recent.length },
+      // Usernames typed at the login form can hold anything; the journal keeps a short, safe form.
+      const shown = key.slice(0, 32);
+      this.journalQuietly({
+        type: 'auth.login_failed',
+        data: { username: shown, attempts: this.throttle.failures(key, source) },
+      });
+      for (const l of gate.lockedOut) {
+        this.journalQuietly({
+          type: 'auth.locked_out',
+          data: { username: shown, scope: l.scope, failures: l.failures, lockedSeconds: l.lockedSeconds },
         });
-      } catch {
-        // a failed login is not worth refusing anything over
       }
       throw new AppError('invalid_credentials');
     }
-    this.failures.delete(key);
+    this.throttle.succeeded(key, source);
     return user;
+  }
+
+  private journalQuietly(ev: Parameters<Journal['append']>[0]): void {
+    try {
+      this.deps.journal.append(ev);
+    } catch {
+      // a failed login is not worth refusing anything over
+    }
   }
 
   hasAnyUser(): boolean {

@@ -645,14 +645,15 @@ describe('bad input with tighter limits (http.bodyLimitBytes, http.loginMaxAttem
       assertError(res, 401, 'invalid_credentials');
       assert.equal(res.headers['set-cookie'], undefined);
     }
-    // the failures are journaled (one event each) but change no state
+    // the failures are journaled (one event each, and the lock-out they caused) but change no state
     const failed = allEvents(rig).filter((e) => e.seq > seq);
     assert.deepEqual(
-      failed.map((e) => [e.type, e.data.attempts]),
+      failed.map((e) => [e.type, e.data.attempts ?? e.data.failures]),
       [
         ['auth.login_failed', 1],
         ['auth.login_failed', 2],
         ['auth.login_failed', 3],
+        ['auth.locked_out', 3],
       ],
     );
     assert.ok(stateBytes(rig).equals(state));
