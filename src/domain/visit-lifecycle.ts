@@ -3,8 +3,10 @@
  * Every function takes the current visit, the actor, the input and `now`, and returns the next
  * visit; it never mutates its arguments and throws AppError when the step is not allowed.
  */
+
 import { AppError } from './errors.js';
 import { checkNik } from './nik.js';
+import { cleanFreeText, cleanOptional, stripInvisible } from './personal-data.js';
 import type {
   Actor,
   Badge,
@@ -68,12 +70,12 @@ function advance(
 ): Visit {
   const at = now.toISOString();
   const t: Transition = { step, from: visit.state, to, at, by: { id: actor.id, name: actor.name } };
-  if (reason) t.reason = reason;
+  if (reason) t.reason = cleanFreeText(reason, { multiline: true });
   return { ...visit, state: to, history: [...visit.history, t], updatedAt: at };
 }
 
 function requireReason(reason: string | undefined | null): string {
-  const r = (reason ?? '').trim();
+  const r = cleanFreeText(reason ?? '', { multiline: true });
   if (!r) throw new AppError('reason_required');
   return r;
 }
@@ -111,11 +113,15 @@ export function submitVisit(id: string, input: SubmitInput, actor: Actor, now: D
   const visit: Visit = {
     id,
     state: 'submitted',
-    visitor: { ...input.visitor, name: input.visitor.name.trim() },
-    purpose: input.purpose.trim(),
+    visitor: {
+      ...input.visitor,
+      name: cleanFreeText(input.visitor.name),
+      organisation: cleanFreeText(input.visitor.organisation),
+    },
+    purpose: cleanFreeText(input.purpose, { multiline: true }),
     window: { start: start.toISOString(), end: end.toISOString() },
-    letterNumber: input.letterNumber.trim(),
-    ticketRef: input.ticketRef?.trim() || null,
+    letterNumber: cleanFreeText(input.letterNumber),
+    ticketRef: cleanOptional(input.ticketRef) || null,
     devicesIn,
     devicesOut: [],
     badgeId: null,
@@ -132,7 +138,13 @@ export function submitVisit(id: string, input: SubmitInput, actor: Actor, now: D
 }
 
 function normaliseDevice<T extends Device>(d: T): T {
-  return { ...d, type: d.type.trim(), model: d.model.trim(), serial: d.serial.trim() };
+  // A serial is an identifier, not free text: invisible characters go, its digits stay.
+  return {
+    ...d,
+    type: cleanFreeText(d.type),
+    model: cleanFreeText(d.model),
+    serial: stripInvisible(d.serial),
+  };
 }
 
 export interface VerifyInput {
@@ -150,7 +162,7 @@ export function verifyVisit(visit: Visit, input: VerifyInput, actor: Actor, now:
   if (missing.length) throw new AppError('precondition_failed', { step: 'verify', missing });
   const nik = checkNik(visit.visitor.nik);
   if (!nik.ok) throw new AppError('nik_invalid', { rule: nik.rule, message: nik.message });
-  const next = advance(visit, 'verify', 'verified', actor, now, input.note?.trim() || undefined);
+  const next = advance(visit, 'verify', 'verified', actor, now, cleanOptional(input.note, true) || undefined);
   return {
     ...next,
     verification: {
@@ -182,7 +194,7 @@ export function decideVisit(
   if (opts.separationOfDuties && visit.verification?.by === actor.id) {
     throw new AppError('separation_of_duties', { verifiedBy: visit.verification.by });
   }
-  const why = approved ? reason?.trim() || null : requireReason(reason);
+  const why = approved ? cleanOptional(reason, true) || null : requireReason(reason);
   const next = advance(visit, step, approved ? 'approved' : 'rejected', actor, now, why ?? undefined);
   return { ...next, decision: { approved, by: actor.id, at: now.toISOString(), reason: why } };
 }
@@ -287,7 +299,7 @@ export function checkOutVisit(
       devicesOut.push(d);
       continue;
     }
-    const note = raw.note?.trim();
+    const note = cleanOptional(raw.note, true);
     if (!raw.confirmUnexpected || !note) {
       needConfirmation.push(d.serial);
       continue;
@@ -299,7 +311,14 @@ export function checkOutVisit(
   if (needConfirmation.length) throw new AppError('device_unexpected', { serials: needConfirmation });
   const leftInside = visit.devicesIn.filter((d) => !seen.has(serialKey(d)));
 
-  const next = advance(visit, 'check_out', 'checked_out', actor, now, input.note?.trim() || undefined);
+  const next = advance(
+    visit,
+    'check_out',
+    'checked_out',
+    actor,
+    now,
+    cleanOptional(input.note, true) || undefined,
+  );
   return {
     visit: {
       ...next,
@@ -309,7 +328,7 @@ export function checkOutVisit(
         badgeReturned: true,
         ktpReturned: true,
         by: actor.id,
-        note: input.note?.trim() || null,
+        note: cleanOptional(input.note, true) || null,
       },
     },
     badge: badge ? { ...badge, visitId: null, active: false } : null,
@@ -319,7 +338,7 @@ export function checkOutVisit(
 
 export function closeVisit(visit: Visit, actor: Actor, now: Date, note?: string | null): Visit {
   guard(visit, 'close', actor);
-  return advance(visit, 'close', 'closed', actor, now, note?.trim() || undefined);
+  return advance(visit, 'close', 'closed', actor, now, cleanOptional(note, true) || undefined);
 }
 
 /** Withdrawn by the visitor or the office; a badge already issued goes back to the pool. */

@@ -6,6 +6,7 @@
  * user nor starves the door.
  */
 import { AppError } from '../domain/errors.js';
+import { cleanFreeText, scrubText, stripInvisible } from '../domain/personal-data.js';
 import { type Actor, actorRef, type Role, type User } from '../domain/types.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
@@ -94,7 +95,7 @@ export class UserService {
       const user: User = {
         id: newId('usr'),
         username,
-        displayName: input.displayName.trim(),
+        displayName: cleanFreeText(input.displayName),
         role: input.role,
         escort: input.escort,
         active: true,
@@ -126,7 +127,7 @@ export class UserService {
       }
       const next: User = {
         ...old,
-        ...(patch.displayName !== undefined ? { displayName: patch.displayName.trim() } : {}),
+        ...(patch.displayName !== undefined ? { displayName: cleanFreeText(patch.displayName) } : {}),
         ...(patch.role !== undefined ? { role: patch.role } : {}),
         ...(patch.escort !== undefined ? { escort: patch.escort } : {}),
         ...(patch.active !== undefined ? { active: patch.active } : {}),
@@ -172,7 +173,7 @@ export class UserService {
     }
     if (!user || !ok || !user.active) {
       // Usernames typed at the login form can hold anything; the journal keeps a short, safe form.
-      const shown = key.slice(0, 32);
+      const shown = scrubText(stripInvisible(key)).slice(0, 32);
       this.journalQuietly({
         type: 'auth.login_failed',
         data: { username: shown, attempts: this.throttle.failures(key, source) },

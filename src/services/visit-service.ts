@@ -106,7 +106,11 @@ export class VisitService {
       await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
         {
           type: 'visit.verified',
-          data: { visitId: v.id, by: by(actor), ...(input.note ? { note: input.note } : {}) },
+          data: {
+            visitId: v.id,
+            by: by(actor),
+            ...(v.history.at(-1)?.reason ? { note: v.history.at(-1)?.reason } : {}),
+          },
         },
       ]);
       return v;
@@ -244,7 +248,12 @@ export class VisitService {
         this.deps.store,
         this.deps.journal,
         { visits: [r.visit], ...(r.badge ? { badges: [r.badge] } : {}) },
-        [{ type: 'visit.cancelled', data: { visitId: visit.id, reason: reason ?? null, by: by(actor) } }],
+        [
+          {
+            type: 'visit.cancelled',
+            data: { visitId: visit.id, reason: r.visit.history.at(-1)?.reason ?? null, by: by(actor) },
+          },
+        ],
       );
       return r.visit;
     });
