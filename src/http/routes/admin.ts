@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../domain/errors.js';
 import type { BadgeKind, Role } from '../../domain/types.js';
 import { publicBadge } from '../../services/badge-service.js';
 import { publicUser } from '../../services/user-service.js';
@@ -66,10 +65,6 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps, session
     '/api/badges',
     { config: { access: ADMINS }, schema: { tags: ['badges'], body: newBadgeBody } },
     async (req, reply) => {
-      // A staff badge opens the door alone: only the Head of Section hands those out.
-      if (req.body.kind === 'staff' && actorOf(req).role !== 'superadmin') {
-        throw new AppError('forbidden', { rule: 'staff badges are registered by a superadmin' });
-      }
       return reply
         .status(201)
         .send({ badge: publicBadge(await deps.badges.register(req.body, actorOf(req))) });

@@ -34,10 +34,6 @@ export function registerEnrolmentRoutes(
     '/api/enrolments',
     { config: { access: ADMINS }, schema: { tags: ['badges'], body: newEnrolmentBody } },
     async (req, reply) => {
-      // Same rule as POST /api/badges: a staff badge opens the door alone.
-      if (req.body.kind === 'staff' && actorOf(req).role !== 'superadmin') {
-        throw new AppError('forbidden', { rule: 'staff badges are registered by a superadmin' });
-      }
       return reply.status(201).send({ enrolment: service().begin(req.body, actorOf(req)) });
     },
   );
