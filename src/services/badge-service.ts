@@ -38,27 +38,43 @@ export class BadgeService {
       .sort((a, b) => a.label.localeCompare(b.label));
   }
 
+  /**
+   * A staff badge opens the door alone: only a superadmin (the Head of Section) registers one. The
+   * one place this rule lives; enrolment by tap asks it before waiting for a card.
+   */
+  assertMayRegister(kind: BadgeKind, actor: Actor): void {
+    if (kind === 'staff' && actor.role !== 'superadmin') {
+      throw new AppError('forbidden', { rule: 'staff badges are registered by a superadmin' });
+    }
+  }
+
+  /** Who a new badge belongs to: a staff badge to an existing user, a visitor badge to the pool. */
+  ownerOf(input: { kind: BadgeKind; userId?: string | null | undefined }): string | null {
+    if (input.kind === 'staff') {
+      if (!input.userId)
+        throw new AppError('validation_failed', { field: 'userId', rule: 'required for staff badges' });
+      if (!this.deps.store.user(input.userId)) throw new AppError('user_not_found', { userId: input.userId });
+      return input.userId;
+    }
+    if (input.userId) {
+      throw new AppError('validation_failed', {
+        field: 'userId',
+        rule: 'visitor badges belong to the pool, not a user',
+      });
+    }
+    return null;
+  }
+
   async register(
     input: { uid: string; label: string; kind: BadgeKind; userId?: string | null | undefined },
     actor: Actor,
   ): Promise<Badge> {
+    this.assertMayRegister(input.kind, actor);
     return this.deps.store.exclusive(async () => {
       const uid = normaliseUid(input.uid);
       if (!uid) throw new AppError('validation_failed', { field: 'uid', rule: '4, 7 or 10 bytes of hex' });
       if (this.deps.store.badgeByUid(uid)) throw new AppError('badge_uid_taken', { uid: shortUid(uid) });
-      let userId: string | null = null;
-      if (input.kind === 'staff') {
-        if (!input.userId)
-          throw new AppError('validation_failed', { field: 'userId', rule: 'required for staff badges' });
-        if (!this.deps.store.user(input.userId))
-          throw new AppError('user_not_found', { userId: input.userId });
-        userId = input.userId;
-      } else if (input.userId) {
-        throw new AppError('validation_failed', {
-          field: 'userId',
-          rule: 'visitor badges belong to the pool, not a user',
-        });
-      }
+      const userId = this.ownerOf(input);
       const badge: Badge = {
         id: newId('bdg'),
         uid,

@@ -91,6 +91,7 @@ export class EnrolmentService {
     input: { label: string; kind: BadgeKind; userId?: string | null | undefined },
     actor: Actor,
   ): Enrolment {
+    this.deps.badges.assertMayRegister(input.kind, actor);
     if (!this.running || this.deps.readers.length === 0) {
       throw new AppError('precondition_failed', { rule: 'no enrol reader is configured' });
     }
@@ -100,16 +101,7 @@ export class EnrolmentService {
         enrolmentId: this.waiting,
       });
     }
-    if (input.kind === 'staff') {
-      if (!input.userId)
-        throw new AppError('validation_failed', { field: 'userId', rule: 'required for staff badges' });
-      if (!this.deps.store.user(input.userId)) throw new AppError('user_not_found', { userId: input.userId });
-    } else if (input.userId) {
-      throw new AppError('validation_failed', {
-        field: 'userId',
-        rule: 'visitor badges belong to the pool, not a user',
-      });
-    }
+    const userId = this.deps.badges.ownerOf(input);
     const now = this.deps.clock();
     const timeoutMs = this.deps.timeoutSeconds * 1000;
     const e: Enrolment = {
@@ -117,7 +109,7 @@ export class EnrolmentService {
       state: 'waiting',
       label: input.label.trim(),
       kind: input.kind,
-      userId: input.kind === 'staff' ? (input.userId ?? null) : null,
+      userId,
       by: { id: actor.id, name: actor.name },
       startedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + timeoutMs).toISOString(),

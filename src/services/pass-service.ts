@@ -18,11 +18,10 @@ import {
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import QRCode from 'qrcode';
 import { type DenyReason, gracedWindow, isAdmittable } from '../domain/access-policy.js';
 import { AppError } from '../domain/errors.js';
 import { encodePass, type PassRejection, verifyPass } from '../domain/qr-pass.js';
-import { type Actor, actorRef, type Visit } from '../domain/types.js';
+import { type Actor, actorRef } from '../domain/types.js';
 import type { Credential } from '../hardware/interfaces.js';
 import type { Lifecycle, ModuleHealth } from '../lifecycle.js';
 import { DurableJSONFile, readFileOrNull, writeFileDurably } from '../store/durable-file.js';
@@ -39,6 +38,14 @@ export interface PassRecord {
   issuedAt: string;
   issuedBy: { id: string; name: string };
   revoked: { at: string; by: { id: string; name: string }; reason: string | null } | null;
+}
+
+/** A pass ready to print: the views in src/http render it as PNG or SVG. */
+export interface PrintablePass {
+  token: string;
+  pass: PassRecord;
+  /** The visitor's name and organisation; null if the visit is no longer on record. */
+  holder: { name: string; organisation: string } | null;
 }
 
 interface PassFile {
@@ -305,20 +312,16 @@ export class PassService implements Lifecycle {
     );
   }
 
-  /** The printable pass: the QR code, and (SVG) the visitor's name and window under it. */
-  async render(
-    id: string,
-    format: 'png' | 'svg',
-  ): Promise<{ body: Buffer | string; pass: PassRecord; holder: string }> {
-    const text = this.token(id);
+  /** What a printed pass shows: its QR text (refused once revoked), the record, and its holder. */
+  printable(id: string): PrintablePass {
+    const token = this.token(id);
     const pass = this.get(id);
     const visit = this.deps.store.visit(pass.visitId);
-    const holder = visit?.visitor.name ?? '';
-    const opts = { errorCorrectionLevel: 'M' as const, margin: 4 };
-    if (format === 'png')
-      return { body: await QRCode.toBuffer(text, { ...opts, type: 'png', scale: 8 }), pass, holder };
-    const qrSvg = await QRCode.toString(text, { ...opts, type: 'svg' });
-    return { body: passSvg(qrSvg, pass, visit), pass, holder };
+    return {
+      token,
+      pass,
+      holder: visit ? { name: visit.visitor.name, organisation: visit.visitor.organisation } : null,
+    };
   }
 
   /**
@@ -357,58 +360,4 @@ export function fingerprint(pub: KeyObject): string {
     .update(pub.export({ type: 'spki', format: 'der' }))
     .digest('hex')
     .slice(0, 16);
-}
-
-/** A pass as the API shows it: no token, no personal numbers. */
-export function publicPass(p: PassRecord) {
-  return {
-    id: p.id,
-    visitId: p.visitId,
-    badgeId: p.badgeId,
-    notBefore: p.notBefore,
-    expiresAt: p.expiresAt,
-    issuedAt: p.issuedAt,
-    issuedBy: p.issuedBy,
-    revoked: p.revoked,
-    links: { png: `/api/passes/${p.id}.png`, svg: `/api/passes/${p.id}.svg` },
-  };
-}
-
-const xml = (s: string) =>
-  s.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
-  );
-
-/** Kudus keeps Western Indonesian Time (UTC+7, no daylight saving). */
-export function wib(iso: string): string {
-  const d = new Date(new Date(iso).getTime() + 7 * 3600_000).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 16)} WIB`;
-}
-
-function passSvg(qrSvg: string, pass: PassRecord, visit: Visit | undefined): string {
-  const m = /viewBox="0 0 (\d+) (\d+)"/.exec(qrSvg);
-  const n = Number(m?.[1] ?? 0);
-  const inner = qrSvg.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '');
-  const size = 320;
-  const lines = [
-    { text: visit?.visitor.name ?? '', size: 18, weight: 'bold' },
-    { text: visit?.visitor.organisation ?? '', size: 13, weight: 'normal' },
-    { text: `${wib(pass.notBefore)} – ${wib(pass.expiresAt)}`, size: 12, weight: 'normal' },
-    { text: `${pass.visitId} · ${pass.id}`, size: 10, weight: 'normal' },
-  ];
-  const captions = lines
-    .map(
-      (l, i) =>
-        `<text x="${size / 2}" y="${size + 26 + i * 22}" font-family="sans-serif" font-size="${l.size}" font-weight="${l.weight}" text-anchor="middle">${xml(l.text)}</text>`,
-    )
-    .join('');
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size + 110}" viewBox="0 0 ${size} ${size + 110}">` +
-    `<title>Pas ruang server ${xml(pass.id)}</title>` +
-    `<rect width="100%" height="100%" fill="#ffffff"/>` +
-    `<svg x="0" y="0" width="${size}" height="${size}" viewBox="0 0 ${n} ${n}" shape-rendering="crispEdges">${inner}</svg>` +
-    captions +
-    `</svg>`
-  );
 }

@@ -3,11 +3,9 @@
  * journals what happened, who did it and why. Lists and events never carry NIK or phone.
  */
 import { AppError } from '../domain/errors.js';
-import { maskNik, maskPhone } from '../domain/nik.js';
 import { slaSummary } from '../domain/sla.js';
 import { type Actor, actorRef, type Badge, type User, type Visit } from '../domain/types.js';
 import {
-  availableSteps,
   type CheckOutInput,
   cancelVisit,
   checkOutVisit,
@@ -41,21 +39,6 @@ export interface VisitServiceDeps {
   door: DoorController;
   settings: ProcedureSettings;
   clock: () => Date;
-}
-
-/** The visit as the console lists it: personal numbers masked. */
-export function publicVisit(v: Visit, role?: Actor['role']) {
-  const { visitor, ...rest } = v;
-  return {
-    ...rest,
-    visitor: {
-      name: visitor.name,
-      organisation: visitor.organisation,
-      nikMasked: maskNik(visitor.nik),
-      phoneMasked: maskPhone(visitor.phone),
-    },
-    ...(role && role !== 'system' ? { nextSteps: availableSteps(v, role) } : {}),
-  };
 }
 
 const by = actorRef;

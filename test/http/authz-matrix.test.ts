@@ -193,6 +193,18 @@ describe('authorisation matrix (route × role)', () => {
     assert.equal(ok.statusCode, 201, ok.body);
   });
 
+  it('lets only the superadmin start a staff badge enrolment (the same rule, asked of the badge service)', async () => {
+    const payload = { label: 'Staff Y', kind: 'staff', userId: p.sariId };
+    for (const token of [p.sari, p.budi]) {
+      const res = await rig.inject({ method: 'POST', url: '/api/enrolments', token, payload });
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().error.code, 'forbidden');
+      assert.equal(res.json().error.details.rule, 'staff badges are registered by a superadmin');
+    }
+    const kasi = await rig.inject({ method: 'POST', url: '/api/enrolments', token: p.kasi, payload });
+    assert.notEqual(kasi.statusCode, 403, kasi.body);
+  });
+
   it('answers an unknown route with 404 not_found, signed in or not', async () => {
     for (const token of [undefined, p.sari]) {
       const res = await rig.inject({ method: 'GET', url: '/api/nope', ...(token ? { token } : {}) });

@@ -204,6 +204,49 @@ describe('bad input: coded 4xx, storage untouched', () => {
       assert.equal(err.details?.context, 'querystring');
     });
 
+    it('every query schema takes ?lang=id|en and refuses any other language (one shared schema)', async () => {
+      for (const url of ['/api/visits', '/api/reports/sla', '/api/badges', '/api/journal', '/api/passes']) {
+        for (const lang of ['id', 'en']) {
+          const ok = await rig.inject({ method: 'GET', url: `${url}?lang=${lang}`, token: p.sari });
+          assert.equal(ok.statusCode, 200, `${url}?lang=${lang}: ${ok.body}`);
+        }
+        const res = await rig.inject({ method: 'GET', url: `${url}?lang=fr`, token: p.sari });
+        const err = assertError(res, 400, 'validation_failed');
+        assert.equal(err.details?.context, 'querystring', url);
+        assert.deepEqual(
+          fieldsOf(err).map((f) => f.path),
+          ['/lang'],
+          url,
+        );
+      }
+    });
+
+    it('an optional reason or note is a string of at most 500 characters or null (one shared schema)', async () => {
+      const id = await submittedVisit(rig, p);
+      for (const [url, payload, path] of [
+        [`/api/visits/${id}/verify`, { formComplete: true, ktpHeld: true, note: 'x'.repeat(501) }, '/note'],
+        [`/api/visits/${id}/verify`, { formComplete: true, ktpHeld: true, note: 7 }, '/note'],
+        [`/api/visits/${id}/cancel`, { reason: 'x'.repeat(501) }, '/reason'],
+        [`/api/visits/${id}/close`, { note: false }, '/note'],
+        ['/api/door/mode', { mode: 'normal', reason: 'x'.repeat(501) }, '/reason'],
+      ] as const) {
+        const token = url === '/api/door/mode' ? p.kasi : p.sari;
+        const res = await assertUntouched(rig, () => rig.inject({ method: 'POST', url, token, payload }));
+        const err = assertError(res, 400, 'validation_failed');
+        assert.ok(
+          fieldsOf(err).some((f) => f.path === path),
+          `${url} ${JSON.stringify(payload).slice(0, 60)}: ${res.body}`,
+        );
+      }
+      const ok = await rig.inject({
+        method: 'POST',
+        url: `/api/visits/${id}/verify`,
+        token: p.sari,
+        payload: { formComplete: true, ktpHeld: true, note: 'x'.repeat(500) },
+      });
+      assert.equal(ok.statusCode, 200, ok.body);
+    });
+
     it('a top-level array or null instead of an object → 400 validation_failed', async () => {
       for (const body of ['[]', 'null', '"x"']) {
         const res = await assertUntouched(rig, () =>

@@ -1,40 +1,29 @@
-import type { FastifyInstance } from 'fastify';
+/** The procedure's steps over HTTP: submit, verify, approve/reject, issue badge, check out, close, cancel. */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Role, Visit } from '../../domain/types.js';
 import type { CheckOutInput, SubmitInput, VerifyInput } from '../../domain/visit-lifecycle.js';
-import { publicVisit } from '../../services/visit-service.js';
-import { ADMINS, type AppDeps, actorOf, SUPERADMIN } from '../app.js';
+import type { VisitService } from '../../services/visit-service.js';
+import { ADMINS, actorOf, SUPERADMIN } from '../auth.js';
+import { idParams, reasonBody } from '../schemas/shared.js';
 import {
   checkOutBody,
-  idParams,
   issueBadgeBody,
+  listVisitsQuery,
   noteBody,
-  reasonBody,
   submitBody,
   verifyBody,
-} from '../schemas.js';
+} from '../schemas/visits.js';
+import { publicVisit } from '../views/visit.js';
 
 type Id = { Params: { id: string } };
 
-export function registerVisitRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const v = deps.visits;
+export const visitRoutes: FastifyPluginAsync<{ visits: VisitService }> = async (app, { visits: v }) => {
   const tags = ['visits'];
   const admins = { access: ADMINS };
 
   app.get<{ Querystring: { state?: string } }>(
     '/api/visits',
-    {
-      config: admins,
-      schema: {
-        tags,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            state: { type: 'string', maxLength: 20 },
-            lang: { type: 'string', enum: ['id', 'en'] },
-          },
-        },
-      },
-    },
+    { config: admins, schema: { tags, querystring: listVisitsQuery } },
     async (req) => ({
       visits: v.list({ state: req.query.state }).map((x) => publicVisit(x, actorOf(req).role)),
     }),
@@ -62,11 +51,12 @@ export function registerVisitRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
   );
 
+  /** One procedure step on one visit: the visit as it is after the step. */
   const step = <B>(
     path: string,
-    access: typeof ADMINS,
+    access: readonly Role[],
     body: object,
-    run: (id: string, b: B, req: Parameters<typeof actorOf>[0]) => Promise<Parameters<typeof publicVisit>[0]>,
+    run: (id: string, b: B, req: FastifyRequest) => Promise<Visit>,
   ) =>
     app.post<Id & { Body: B }>(
       path,
@@ -103,23 +93,4 @@ export function registerVisitRoutes(app: FastifyInstance, deps: AppDeps): void {
   step<{ reason: string }>('/api/visits/:id/cancel', ADMINS, reasonBody(true), (id, b, req) =>
     v.cancel(id, b.reason, actorOf(req)),
   );
-
-  app.get<{ Querystring: { archive?: string } }>(
-    '/api/reports/sla',
-    {
-      config: admins,
-      schema: {
-        tags: ['reports'],
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            archive: { type: 'string', enum: ['true', 'false'] },
-            lang: { type: 'string', enum: ['id', 'en'] },
-          },
-        },
-      },
-    },
-    async (req) => v.sla(req.query.archive === 'true'),
-  );
-}
+};

@@ -1,0 +1,78 @@
+/** Sign-in, sign-out, who am I, and the first-start setup that creates the first superadmin. */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { AppError } from '../../domain/errors.js';
+import { publicUser, type UserService } from '../../services/user-service.js';
+import { actorOf, sessionCookie } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { loginBody, setupBody } from '../schemas/users.js';
+import type { Sessions } from '../sessions.js';
+
+export interface AuthRoutesOptions {
+  users: UserService;
+  sessions: Sessions;
+  setup: AppDeps['setup'];
+  sessionTtlMinutes: number;
+}
+
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
+  const { users, sessions, setup } = opts;
+  const tags = ['auth'];
+
+  app.post<{ Body: { username: string; password: string } }>(
+    '/api/auth/login',
+    { config: { access: 'public' }, schema: { tags, body: loginBody } },
+    async (req, reply) => {
+      const user = await users.authenticate(req.body.username, req.body.password);
+      const token = sessions.create(user.id);
+      void reply.header('set-cookie', sessionCookie(token, opts.sessionTtlMinutes * 60));
+      return { token, user: publicUser(user) };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { config: { access: 'authenticated' }, schema: { tags } },
+    async (req, reply) => {
+      if (req.sessionToken) sessions.revoke(req.sessionToken);
+      void reply.header('set-cookie', sessionCookie('', 0));
+      return { ok: true };
+    },
+  );
+
+  app.get('/api/auth/me', { config: { access: 'authenticated' }, schema: { tags } }, async (req) => {
+    return { user: publicUser(users.get(actorOf(req).id)) };
+  });
+
+  /** First start: the token printed on the console creates the first superadmin, once. */
+  app.post<{
+    Body: { token: string; username: string; displayName: string; password: string; escort: boolean };
+  }>(
+    '/api/setup',
+    { config: { access: 'public' }, schema: { tags, body: setupBody } },
+    async (req, reply) => {
+      const expected = setup.token;
+      if (!expected || users.hasAnyUser()) throw new AppError('setup_closed');
+      const a = Buffer.from(req.body.token);
+      const b = Buffer.from(expected);
+      if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError('setup_token_invalid');
+      setup.token = null;
+      try {
+        const user = await users.create(
+          {
+            username: req.body.username,
+            displayName: req.body.displayName,
+            role: 'superadmin',
+            escort: req.body.escort,
+            password: req.body.password,
+          },
+          { id: 'setup', role: 'superadmin', name: 'first-start setup' },
+        );
+        return reply.status(201).send({ user: publicUser(user) });
+      } catch (err) {
+        setup.token = expected;
+        throw err;
+      }
+    },
+  );
+};

@@ -1,0 +1,44 @@
+/** The door: its state, its mode (superadmins), a remote unlock, clearing stale occupancy. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { DoorMode } from '../../domain/types.js';
+import type { DoorController } from '../../door/door-controller.js';
+import { ADMINS, actorOf, SUPERADMIN } from '../auth.js';
+import { modeBody, occupancyClearBody } from '../schemas/door.js';
+
+export const doorRoutes: FastifyPluginAsync<{ door: DoorController }> = async (app, { door }) => {
+  const tags = ['door'];
+
+  app.get('/api/door', { config: { access: ADMINS }, schema: { tags } }, async () => ({
+    door: door.snapshot(),
+  }));
+
+  app.post<{ Body: { mode: DoorMode; reason?: string | null } }>(
+    '/api/door/mode',
+    { config: { access: SUPERADMIN }, schema: { tags, body: modeBody } },
+    async (req) => {
+      const a = actorOf(req);
+      // Built apart so it fits DoorController's caller type as it is and as it is becoming
+      // (who, with which role, over which channel).
+      const caller = { id: a.id, name: a.name, role: a.role, channel: 'http' as const };
+      door.setMode(req.body.mode, caller, req.body.reason ?? undefined);
+      return { door: door.snapshot() };
+    },
+  );
+
+  app.post('/api/door/unlock', { config: { access: ADMINS }, schema: { tags } }, async (req) => {
+    const a = actorOf(req);
+    const caller = { id: a.id, name: a.name, role: a.role, channel: 'http' as const };
+    door.commandUnlock(caller);
+    return { door: door.snapshot() };
+  });
+
+  app.post<{ Body: { badgeId?: string } }>(
+    '/api/door/occupancy/clear',
+    { config: { access: ADMINS }, schema: { tags, body: occupancyClearBody } },
+    async (req) => {
+      const a = actorOf(req);
+      const gone = door.clearOccupancy({ id: a.id, name: a.name }, req.body.badgeId);
+      return { cleared: gone.map((o) => o.badgeId), door: door.snapshot() };
+    },
+  );
+};

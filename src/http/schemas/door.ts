@@ -1,0 +1,38 @@
+/** Request schemas of the door, the journal and the simulated hardware. */
+import { optionalTextRef, query, str } from './shared.js';
+
+export const modeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mode'],
+  properties: {
+    mode: { type: 'string', enum: ['normal', 'lockdown', 'emergency_release'] },
+    reason: optionalTextRef,
+  },
+} as const;
+
+export const occupancyClearBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { badgeId: str(64) },
+} as const;
+
+export const journalQuery = query({
+  after: { type: 'string', pattern: '^[0-9]{1,15}$' },
+  limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+});
+
+export const simTapBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reader'],
+  properties: { reader: str(32), uid: str(40), qr: str(2000) },
+  oneOf: [{ required: ['uid'] }, { required: ['qr'] }],
+} as const;
+
+export const simDoorBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['open'],
+  properties: { open: { type: 'boolean' } },
+} as const;
