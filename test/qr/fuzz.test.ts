@@ -1,11 +1,14 @@
 /**
  * Fuzz: thousands of random, truncated and bit-flipped inputs through the decoder and through the
- * door. Nothing throws, and nothing but the one genuine pass (with its escort) is ever granted.
+ * door, and random byte streams through the scanner's framing. Nothing throws, nothing but the one
+ * genuine pass (with its escort) is ever granted, and the framing never hands out more, or longer,
+ * lines than its caps allow.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { base32Encode, decodePass, encodePass, PASS_PREFIX, verifyPass } from '../../src/domain/qr-pass.js';
 import type { TapResult } from '../../src/door/door-controller.js';
+import { ScannerLines, type Terminator } from '../../src/hardware/qr/scanner-lines.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
 
 /** A small seeded PRNG so a failure can be replayed. */
@@ -92,6 +95,40 @@ describe('QR pass fuzz', function () {
       if (v.ok) ok++;
     }
     assert.equal(ok, 0);
+  });
+
+  it('scanner framing: 2,000 random chunks, every terminator: lines printable, within the caps, all counted', () => {
+    const r = rng(3);
+    const int = (k: number) => Math.floor(r() * k);
+    for (const term of ['cr', 'lf', 'crlf', 'any'] as Terminator[]) {
+      const maxLength = 1 + int(200);
+      const cap = 1 + int(40);
+      const s = new ScannerLines(term, maxLength, cap);
+      let handed = 0;
+      for (let i = 0; i < 2_000; i++) {
+        // Mostly text and terminators, sometimes raw bytes, sometimes a burst of short lines.
+        const kind = i % 3;
+        const chunk =
+          kind === 0
+            ? randomBytes(int(400))
+            : kind === 1
+              ? Buffer.from(
+                  Array.from({ length: int(600) }, () => ALNUM[int(ALNUM.length)]).join(''),
+                  'latin1',
+                )
+              : Buffer.from('AB\r\n'.repeat(int(200)), 'latin1');
+        const out = s.push(chunk);
+        assert.ok(out.length <= cap, `${term}: ${out.length} lines from one chunk, cap ${cap}`);
+        for (const line of out) {
+          assert.ok(line.length > 0 && line.length <= maxLength, `${term}: length ${line.length}`);
+          assert.match(line, /^[\x20-\x7e]+$/);
+        }
+        handed += out.length;
+      }
+      assert.equal(s.stats.lines, handed);
+      assert.equal(s.stats.chunks, 2_000);
+      assert.ok(s.stats.flooded > 0, `${term}: the bursts went over the cap`);
+    }
   });
 
   describe('through the door', () => {

@@ -1,9 +1,12 @@
 /**
  * The serial QR scanner driver over a real pty pair (socat): framing, junk, debounce, and
- * reconnecting after the "scanner" is unplugged (socat killed) and plugged back (restarted).
+ * reconnecting after the "scanner" is unplugged (socat killed) and plugged back (restarted), and a
+ * flood of 20,000 lines handled with bounded work.
  */
 import assert from 'node:assert/strict';
+import { open } from 'node:fs/promises';
 import type { Credential } from '../../src/hardware/interfaces.js';
+import { ScanDebounce } from '../../src/hardware/qr/scan-debounce.js';
 import { ScannerLines } from '../../src/hardware/qr/scanner-lines.js';
 import { SERIAL_SCANNER_DEFAULTS, SerialQrScanner } from '../../src/hardware/qr/serial-scanner.js';
 import { createReader, LazyReader } from '../../src/hardware/reader-factory.js';
@@ -12,6 +15,10 @@ import { createLogger } from '../../src/logger.js';
 import { SocatPty, until } from '../fixtures/socat-pty.js';
 
 const PASS = `JK1:${'A'.repeat(143)}`;
+
+/** n distinct printable lines, each ended by CR, as one buffer. */
+const floodOf = (n: number) =>
+  Buffer.from(Array.from({ length: n }, (_, i) => `F${String(i).padStart(5, '0')}\r`).join(''), 'latin1');
 
 describe('hardware/qr/scanner-lines (framing)', () => {
   const lines = (term: 'cr' | 'lf' | 'crlf' | 'any', chunks: string[], max = 64) => {
@@ -47,6 +54,70 @@ describe('hardware/qr/scanner-lines (framing)', () => {
     const r = lines('cr', ['\x00\x01junk\r', 'caf\xe9\r', 'OK\r']);
     assert.deepEqual(r.out, ['OK']);
     assert.equal(r.stats.garbage, 2);
+  });
+
+  it('a 20,000-line chunk gives at most maxLinesPerChunk lines; the rest is counted, and the next chunk reads normally', () => {
+    const s = new ScannerLines('cr', 256, 32);
+    const out = s.push(floodOf(20_000));
+    assert.equal(out.length, 32);
+    assert.deepEqual(out.slice(0, 2), ['F00000', 'F00001']);
+    assert.equal(s.stats.lines, 32);
+    assert.equal(s.stats.flooded, 20_000 - 32);
+    assert.equal(s.stats.garbage, 0);
+    assert.equal(s.stats.chunks, 1);
+    assert.deepEqual(s.push(Buffer.from(`${PASS}\r`, 'latin1')), [PASS]);
+    assert.equal(s.stats.flooded, 20_000 - 32, 'the cap is per chunk');
+  });
+
+  it('garbage lines count towards the per-chunk cap (their check is the work being bounded)', () => {
+    const s = new ScannerLines('cr', 64, 2);
+    assert.deepEqual(s.push(Buffer.from('A\r\x01\rB\rC\r', 'latin1')), ['A']);
+    assert.deepEqual(s.stats, { lines: 1, overlong: 0, garbage: 1, flooded: 2, chunks: 1 });
+  });
+
+  it('a line split over chunks counts in the chunk that ends it', () => {
+    const s = new ScannerLines('cr', 64, 1);
+    assert.deepEqual(s.push(Buffer.from('ON')), []);
+    assert.deepEqual(s.push(Buffer.from('E\rTWO\r')), ['ONE']);
+    assert.equal(s.stats.flooded, 1);
+  });
+});
+
+describe('hardware/qr/scan-debounce', () => {
+  it('sliding window: a held code is one scan, a code shown again after the window is another', () => {
+    const d = new ScanDebounce(1000, 16);
+    assert.equal(d.admit('A', 0), true);
+    assert.equal(d.admit('A', 300), false);
+    assert.equal(d.admit('A', 1200), false, 'still held: the window runs from 300');
+    assert.equal(d.admit('B', 1250), true);
+    assert.equal(d.admit('A', 2200), true);
+  });
+
+  it('expired codes are forgotten as new ones arrive', () => {
+    const d = new ScanDebounce(1000, 16);
+    d.admit('A', 0);
+    d.admit('B', 500);
+    assert.equal(d.size, 2);
+    d.admit('C', 1100); // A expired
+    assert.equal(d.size, 2);
+    d.admit('D', 5000); // B and C expired
+    assert.equal(d.size, 1);
+    assert.equal(d.evicted, 0);
+  });
+
+  it('20,000 distinct codes inside one window: memory stays at the cap, oldest evicted first', () => {
+    const d = new ScanDebounce(2000, 256);
+    let admitted = 0;
+    for (let i = 0; i < 20_000; i++) if (d.admit(`F${i}`, 0)) admitted++;
+    assert.equal(admitted, 20_000, 'distinct codes are all scans');
+    assert.equal(d.size, 256);
+    assert.equal(d.evicted, 20_000 - 256);
+    assert.equal(d.admit('F19999', 10), false, 'the newest are still remembered');
+    assert.equal(d.admit('F0', 10), true, 'the oldest were forgotten');
+    // And a normal pass afterwards is one scan, then debounced.
+    assert.equal(d.admit(PASS, 20), true);
+    assert.equal(d.admit(PASS, 30), false);
+    assert.ok(d.size <= 256);
   });
 });
 
@@ -143,6 +214,31 @@ describe('hardware/qr/serial-scanner over a socat pty pair', function () {
     );
   });
 
+  it('a 20,000-line flood is read with bounded work, counted in health, and a pass after it works', async () => {
+    scanner = make({ maxLinesPerChunk: 8, maxDebounceEntries: 64 });
+    await scanner.start();
+    await until(() => scanner.health().state === 'ok', 'port open');
+    // An async write (thread pool), so this process can keep reading the other end meanwhile.
+    const fh = await open(pty.scanner, 'w');
+    try {
+      await fh.write(floodOf(20_000));
+    } finally {
+      await fh.close();
+    }
+    const c = () => scanner.counters();
+    await until(() => c().lines + c().flooded === 20_000, 'every flood line read or counted', 20_000);
+    const n = c();
+    assert.ok(n.lines <= 8 * n.chunks, `at most 8 lines per chunk: ${n.lines} in ${n.chunks} chunks`);
+    assert.ok(n.flooded > 0, 'some chunk held more than 8 lines');
+    assert.equal(n.garbage + n.overlong, 0);
+    assert.ok(n.debounceEntries <= 64, `debounce memory ${n.debounceEntries}`);
+    assert.equal(got.length, n.lines, 'each line read was a distinct code, so a credential');
+    assert.match(scanner.health().detail ?? '', new RegExp(`${n.flooded} lines dropped in floods`));
+    pty.write(`${PASS}\r`);
+    await until(() => got.at(-1)?.value === PASS, 'the pass after the flood');
+    assert.equal(scanner.health().state, 'ok');
+  });
+
   it('is down while the device is missing, and opens once it appears', async () => {
     await pty.kill();
     scanner = make();
@@ -163,7 +259,7 @@ describe('hardware/qr/serial-scanner over a socat pty pair', function () {
 
     await pty.kill();
     await until(() => scanner.health().state === 'down', 'health down after unplug');
-    assert.match(scanner.health().detail ?? '', /retrying/);
+    assert.match(scanner.health().detail ?? '', /retrying \(attempt \d+\)$/);
 
     await pty.start();
     await until(() => scanner.health().state === 'ok', 'port reopened');

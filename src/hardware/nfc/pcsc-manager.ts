@@ -12,6 +12,7 @@
  */
 import { connect } from 'node:net';
 import type { Logger } from 'pino';
+import { type BackoffTimers, RestartBackoff } from '../restart-backoff.js';
 import type { PcscContext, PcscContextFactory, PcscReader } from './pcsc-types.js';
 
 /** What the manager needs from a configured reader. */
@@ -31,6 +32,8 @@ export interface PcscManagerOptions {
   /** pcscd's client socket (PCSCLITE_CSOCK_NAME, as libpcsclite reads it). */
   socketPath?: string;
   backoffMs?: { first: number; max: number };
+  /** Stepped timers for the reconnect backoff (tests); real timers unless told. */
+  timers?: BackoffTimers;
 }
 
 export type PcscState = 'idle' | 'connecting' | 'up' | 'down';
@@ -74,20 +77,21 @@ export class PcscManager {
   private readonly readers = new Map<string, { reader: PcscReader; binding: PcscBinding | null }>();
   private state: PcscState = 'idle';
   private lastError: string | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private backoff: number;
+  private readonly restarts: RestartBackoff;
   private generation = 0;
   private readonly log: Logger;
   private readonly factory: PcscContextFactory;
   private readonly socketPath: string;
-  private readonly backoffMs: { first: number; max: number };
 
   constructor(opts: PcscManagerOptions) {
     this.log = opts.logger;
     this.factory = opts.factory ?? importNfcPcsc;
     this.socketPath = opts.socketPath ?? process.env.PCSCLITE_CSOCK_NAME ?? DEFAULT_PCSCD_SOCKET;
-    this.backoffMs = opts.backoffMs ?? { first: 200, max: 5000 };
-    this.backoff = this.backoffMs.first;
+    const backoff = opts.backoffMs ?? { first: 200, max: 5000 };
+    this.restarts = new RestartBackoff(
+      { initialMs: backoff.first, maxMs: backoff.max, timers: opts.timers },
+      () => this.reconnect(),
+    );
   }
 
   /** The first attached reader starts the context; it is shared from then on. */
@@ -95,6 +99,7 @@ export class PcscManager {
     this.bindings.add(binding);
     if (this.state === 'idle') {
       this.state = 'connecting';
+      this.restarts.start();
       await this.open();
     } else {
       for (const [name, entry] of this.readers) {
@@ -111,8 +116,14 @@ export class PcscManager {
     if (this.bindings.size === 0) this.close();
   }
 
-  health(): { state: PcscState; detail: string | null; readers: string[] } {
-    return { state: this.state, detail: this.lastError, readers: [...this.readers.keys()] };
+  /** `attempts`: reconnects tried since the context was last up. */
+  health(): { state: PcscState; detail: string | null; readers: string[]; attempts: number } {
+    return {
+      state: this.state,
+      detail: this.lastError,
+      readers: [...this.readers.keys()],
+      attempts: this.restarts.attempts,
+    };
   }
 
   private async open(): Promise<void> {
@@ -130,8 +141,7 @@ export class PcscManager {
       this.fail((err as Error).message);
       // A missing addon does not come back by retrying.
       if (/could not be loaded|no NFC export/.test((err as Error).message)) {
-        if (this.retryTimer) clearTimeout(this.retryTimer);
-        this.retryTimer = null;
+        this.restarts.cancel();
         throw err;
       }
       return;
@@ -143,7 +153,7 @@ export class PcscManager {
     this.ctx = ctx;
     this.state = 'up';
     this.lastError = null;
-    this.backoff = this.backoffMs.first;
+    this.restarts.succeeded();
     this.log.info('PC/SC context up');
     ctx.on('reader', (reader: PcscReader) => {
       if (gen === this.generation) this.onReader(reader);
@@ -187,18 +197,20 @@ export class PcscManager {
   private fail(reason: string): void {
     if (this.state === 'idle') return;
     this.lastError = reason;
-    if (this.state !== 'down') this.log.warn({ reason, retryMs: this.backoff }, 'PC/SC down; reconnecting');
+    if (this.state !== 'down') {
+      this.log.warn({ reason, retryMs: this.restarts.nextDelayMs }, 'PC/SC down; reconnecting');
+    }
     this.state = 'down';
     this.teardown(reason);
-    if (this.retryTimer) return;
-    const wait = this.backoff;
-    this.backoff = Math.min(this.backoff * 2, this.backoffMs.max);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (this.state === 'idle') return;
-      this.state = 'connecting';
-      this.open().catch((err: unknown) => this.log.error({ err }, 'PC/SC cannot start'));
-    }, wait);
+    this.restarts.schedule();
+  }
+
+  /** The backoff's attempt. A failure inside open() schedules the next one through fail(). */
+  private reconnect(): void {
+    if (this.state === 'idle') return;
+    this.state = 'connecting';
+    // Only a missing addon rejects, and it is not retried (see open()).
+    this.open().catch((err: unknown) => this.log.error({ err }, 'PC/SC cannot start'));
   }
 
   private teardown(reason: string): void {
@@ -225,12 +237,10 @@ export class PcscManager {
   }
 
   private close(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.restarts.stop();
     this.teardown('stopped');
     this.state = 'idle';
     this.lastError = null;
-    this.backoff = this.backoffMs.first;
   }
 }
 

@@ -3,13 +3,25 @@
  * chunks and several lines in one chunk, and resynchronises on junk: an overlong line is dropped up
  * to its terminator (never buffered without bound), and a line holding anything but printable ASCII
  * is dropped whole. Pure; the serial driver feeds it.
+ *
+ * The work per chunk is bounded: at most `maxLinesPerChunk` lines of one chunk are looked at (and
+ * turned into strings); the rest of that chunk's lines are only counted, as `flooded`. A scanner
+ * that spews thousands of lines at once (a fault, or someone at the port) then costs one pass over
+ * the bytes, not thousands of door decisions. Lines never grow past `maxLength` (preallocated).
  */
 export type Terminator = 'cr' | 'lf' | 'crlf' | 'any';
 
 export interface LineStats {
+  /** Lines handed out. */
   lines: number;
+  /** Lines dropped for being longer than maxLength. */
   overlong: number;
+  /** Lines dropped for holding anything but printable ASCII. */
   garbage: number;
+  /** Lines dropped unread because their chunk had already given maxLinesPerChunk lines. */
+  flooded: number;
+  /** Chunks pushed. */
+  chunks: number;
 }
 
 const CR = 0x0d;
@@ -22,18 +34,26 @@ export class ScannerLines {
   private skipping = false;
   /** crlf: a CR was seen, the line ends if LF follows. */
   private pendingCr = false;
-  readonly stats: LineStats = { lines: 0, overlong: 0, garbage: 0 };
+  /** Lines of the current chunk looked at so far (good or garbage). */
+  private inChunk = 0;
+  readonly stats: LineStats = { lines: 0, overlong: 0, garbage: 0, flooded: 0, chunks: 0 };
 
   constructor(
     private readonly terminator: Terminator,
     private readonly maxLength: number,
+    private readonly maxLinesPerChunk = Number.POSITIVE_INFINITY,
   ) {
     this.buf = Buffer.alloc(maxLength);
   }
 
-  /** Feeds one chunk; returns the complete, printable lines it finished (without terminators). */
+  /**
+   * Feeds one chunk; returns the complete, printable lines it finished (without terminators), at
+   * most maxLinesPerChunk of them.
+   */
   push(chunk: Uint8Array): string[] {
     const out: string[] = [];
+    this.inChunk = 0;
+    this.stats.chunks++;
     for (const byte of chunk) {
       if (this.terminator === 'crlf') {
         if (this.pendingCr) {
@@ -85,6 +105,11 @@ export class ScannerLines {
     this.len = 0;
     this.skipping = false;
     if (skipped || len === 0) return; // the overlong tail, or an empty line (CR LF with 'any')
+    if (this.inChunk >= this.maxLinesPerChunk) {
+      this.stats.flooded++;
+      return;
+    }
+    this.inChunk++;
     const line = this.buf.subarray(0, len);
     for (const b of line) {
       if (b < 0x20 || b > 0x7e) {

@@ -2,10 +2,11 @@
  * A USB-CDC (or RS-232) QR scanner that writes each code as one terminated line: a CredentialReader
  * over `serialport`. The port may come and go (unplugged, re-enumerated): start() never fails for
  * a missing port; it retries with backoff and health says 'down' until the port is open again.
- * Lines are framed by ScannerLines (overlong and non-printable lines dropped); the same code seen
- * again within `debounceMs` of its last sighting is one scan (continuous-mode scanners repeat a
- * code several times a second while it is held under them). Scanned text is a credential: it is
- * never logged.
+ * Lines are framed by ScannerLines (overlong and non-printable lines dropped, at most
+ * `maxLinesPerChunk` lines of one chunk read); the same code seen again within `debounceMs` of its
+ * last sighting is one scan (ScanDebounce, at most `maxDebounceEntries` codes remembered). So a
+ * scanner spewing thousands of lines at once cannot hold the event loop, and the door with it.
+ * Reopening backs off through RestartBackoff. Scanned text is a credential: it is never logged.
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,9 @@ import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
 import type { ModuleHealth } from '../../lifecycle.js';
 import type { Credential, CredentialReader, ReaderFeedback } from '../interfaces.js';
-import { ScannerLines, type Terminator } from './scanner-lines.js';
+import { RestartBackoff } from '../restart-backoff.js';
+import { ScanDebounce } from './scan-debounce.js';
+import { type LineStats, ScannerLines, type Terminator } from './scanner-lines.js';
 
 export interface SerialScannerOptions {
   /** /dev/ttyACM0, or a stable /dev/serial/by-id/... link. */
@@ -23,8 +26,19 @@ export interface SerialScannerOptions {
   /** Longer lines are dropped (a pass is 147 characters). */
   maxLineLength: number;
   debounceMs: number;
+  /** Lines read from one chunk at most; the rest of it is dropped and counted (a flood). */
+  maxLinesPerChunk: number;
+  /** Codes the debounce remembers at most; the oldest is forgotten first. */
+  maxDebounceEntries: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+}
+
+export interface ScannerCounters extends LineStats {
+  /** Codes the debounce remembers now (at most maxDebounceEntries). */
+  debounceEntries: number;
+  /** Codes forgotten while still inside their window, to stay within maxDebounceEntries. */
+  debounceEvicted: number;
 }
 
 export const SERIAL_SCANNER_DEFAULTS: Omit<SerialScannerOptions, 'path'> = {
@@ -32,6 +46,10 @@ export const SERIAL_SCANNER_DEFAULTS: Omit<SerialScannerOptions, 'path'> = {
   terminator: 'any',
   maxLineLength: 512,
   debounceMs: 2000,
+  // A person scans a code every second or so; even a scanner that queued a few while the loop was
+  // busy stays far below this.
+  maxLinesPerChunk: 32,
+  maxDebounceEntries: 256,
   reconnectMinMs: 250,
   reconnectMaxMs: 5000,
 };
@@ -40,11 +58,10 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
   private port: SerialPort | null = null;
   private open = false;
   private running = false;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private attempt = 0;
   private lastError = '';
   private readonly lines: ScannerLines;
-  private readonly seen = new Map<string, number>();
+  private readonly debounce: ScanDebounce;
+  private readonly reopen: RestartBackoff;
   private readonly mono: () => number;
   /** Times the port was (re)opened; tests and health read it. */
   opens = 0;
@@ -56,21 +73,24 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
     mono?: () => number,
   ) {
     super();
-    this.lines = new ScannerLines(opts.terminator, opts.maxLineLength);
+    this.lines = new ScannerLines(opts.terminator, opts.maxLineLength, opts.maxLinesPerChunk);
+    this.debounce = new ScanDebounce(opts.debounceMs, opts.maxDebounceEntries);
+    this.reopen = new RestartBackoff({ initialMs: opts.reconnectMinMs, maxMs: opts.reconnectMaxMs }, () =>
+      this.connect(),
+    );
     this.mono = mono ?? (() => performance.now());
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.attempt = 0;
+    this.reopen.start();
     this.connect();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.reopen.stop();
     const port = this.port;
     this.detach();
     if (port?.isOpen) {
@@ -83,19 +103,35 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
     const s = this.lines.stats;
     const dropped = s.overlong + s.garbage;
     if (this.open) {
+      const notes = [
+        dropped ? `${dropped} junk lines dropped` : '',
+        s.flooded ? `${s.flooded} lines dropped in floods` : '',
+      ].filter(Boolean);
       return {
         state: 'ok',
-        detail: `${this.opts.path} @${this.opts.baudRate}${dropped ? `, ${dropped} junk lines dropped` : ''}`,
+        detail: `${this.opts.path} @${this.opts.baudRate}${notes.map((n) => `, ${n}`).join('')}`,
       };
     }
-    return { state: 'down', detail: `${this.opts.path}: ${this.lastError || 'opening'}; retrying` };
+    const n = this.reopen.attempts;
+    return {
+      state: 'down',
+      detail: `${this.opts.path}: ${this.lastError || 'opening'}; retrying${n ? ` (attempt ${n})` : ''}`,
+    };
+  }
+
+  /** What the framing and the debounce have counted (health, tests). */
+  counters(): ScannerCounters {
+    return {
+      ...this.lines.stats,
+      debounceEntries: this.debounce.size,
+      debounceEvicted: this.debounce.evicted,
+    };
   }
 
   /** Serial scanners here have no host-driven LED or beeper; the door's own feedback is enough. */
   feedback(_result: ReaderFeedback): void {}
 
   private connect(): void {
-    this.retryTimer = null;
     if (!this.running) return;
     const port = new SerialPort({ path: this.opts.path, baudRate: this.opts.baudRate, autoOpen: false });
     this.port = port;
@@ -117,7 +153,7 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
         return;
       }
       this.open = true;
-      this.attempt = 0;
+      this.reopen.succeeded();
       this.opens++;
       this.lastError = '';
       this.lines.reset();
@@ -133,13 +169,7 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
     if (port.isOpen) port.close(() => undefined);
     this.lastError = why;
     if (wasOpen) this.logger?.warn({ reader: this.id, path: this.opts.path, why }, 'QR scanner lost');
-    if (!this.running) return;
-    const delay = Math.min(
-      this.opts.reconnectMaxMs,
-      this.opts.reconnectMinMs * 2 ** Math.min(this.attempt, 16),
-    );
-    this.attempt++;
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    if (this.running) this.reopen.schedule();
   }
 
   private detach(): void {
@@ -160,14 +190,7 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
     for (const line of this.lines.push(chunk)) {
       const text = line.trim();
       if (!text) continue;
-      const now = this.mono();
-      const last = this.seen.get(text);
-      // Sliding: a code held under the scanner stays one scan however long it is held.
-      this.seen.set(text, now);
-      if (last !== undefined && now - last < this.opts.debounceMs) continue;
-      if (this.seen.size > 64) {
-        for (const [k, t] of this.seen) if (now - t >= this.opts.debounceMs) this.seen.delete(k);
-      }
+      if (!this.debounce.admit(text, this.mono())) continue;
       try {
         this.emit('credential', { kind: 'qr', value: text, readerId: this.id });
       } catch (err) {

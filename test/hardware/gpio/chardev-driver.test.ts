@@ -1,82 +1,18 @@
 /**
- * The character-device driver (Debian's gpiod tools): command construction and output parsing as
- * pure functions, then the relay and inputs driving fake gpioset/gpiomon/gpioget/gpiodetect scripts
- * on PATH (see fake-gpiod.ts) as real child processes. No gpiochip exists on this machine and
- * gpio-sim cannot be loaded (no modprobe, no modules), so the tools themselves are faked.
+ * The character-device driver (Debian's gpiod tools): the relay and inputs driving fake
+ * gpioset/gpiomon/gpioget/gpiodetect scripts on PATH (see fake-gpiod.ts) as real child processes.
+ * No gpiochip exists on this machine and gpio-sim cannot be loaded (no modprobe, no modules), so
+ * the tools themselves are faked. Command lines and output parsing: gpiod-parse.test.ts.
  */
 import assert from 'node:assert/strict';
 import {
   type ChardevContext,
   ChardevInput,
   ChardevRelay,
-  gpiogetArgs,
-  gpiomonArgs,
-  gpiosetArgs,
-  parseGpiodetect,
-  parseGpioget,
-  parseMonLine,
-  pickHeaderChip,
   resolveChardevChip,
 } from '../../../src/hardware/gpio/chardev-driver.js';
 import { FakeGpiod, waitFor } from './fake-gpiod.js';
-
-const PI4_DETECT = 'gpiochip0 [pinctrl-bcm2711] (58 lines)\ngpiochip1 [raspberrypi-exp-gpio] (8 lines)\n';
-const PI5_DETECT = [
-  'gpiochip0 [pinctrl-rp1] (54 lines)',
-  'gpiochip10 [gpio-brcmstb@107d508500] (32 lines)',
-  'gpiochip11 [gpio-brcmstb@107d508520] (4 lines)',
-  'gpiochip12 [gpio-brcmstb@107d517c00] (17 lines)',
-  'gpiochip13 [gpio-brcmstb@107d517c20] (6 lines)',
-].join('\n');
-
-describe('gpio chardev driver: commands and parsing', () => {
-  it('gpioset holds the line in signal mode; the final write uses exit mode', () => {
-    assert.deepEqual(gpiosetArgs('gpiochip0', 17, 1, 'signal'), ['--mode=signal', 'gpiochip0', '17=1']);
-    assert.deepEqual(gpiosetArgs('/dev/gpiochip4', 5, 0, 'exit'), ['--mode=exit', '/dev/gpiochip4', '5=0']);
-  });
-
-  it('gpiomon is line-buffered with a parseable format and the configured bias', () => {
-    assert.deepEqual(gpiomonArgs('gpiochip0', 27, 'pull-up'), [
-      '--line-buffered',
-      '--format=%o %e %s.%n',
-      '--bias=pull-up',
-      'gpiochip0',
-      '27',
-    ]);
-    assert.deepEqual(gpiomonArgs('gpiochip0', 27, 'as-is').slice(2), ['gpiochip0', '27']);
-    assert.deepEqual(gpiogetArgs('gpiochip0', 22, 'pull-down'), ['--bias=pull-down', 'gpiochip0', '22']);
-  });
-
-  it('parses our format and gpiomon 1.6 default lines; anything else is null', () => {
-    assert.deepEqual(parseMonLine('27 1 1631.283812658'), { offset: 27, rising: true, sec: 1631.283812658 });
-    assert.deepEqual(parseMonLine('22 0 5.42'), { offset: 22, rising: false, sec: 5.000000042 });
-    assert.deepEqual(parseMonLine('event:  RISING EDGE offset: 17 timestamp: [    1631.283812658]'), {
-      offset: 17,
-      rising: true,
-      sec: 1631.283812658,
-    });
-    assert.equal(parseMonLine('event: FALLING EDGE offset: 4 timestamp: [12.000000001]')?.rising, false);
-    for (const junk of ['', '27', '27 2 1.0', 'x 1 1.0', 'event: RISING EDGE', '27 1 1.0 extra']) {
-      assert.equal(parseMonLine(junk), null, JSON.stringify(junk));
-    }
-  });
-
-  it('parses gpioget and gpiodetect output', () => {
-    assert.equal(parseGpioget('1\n'), 1);
-    assert.equal(parseGpioget('0'), 0);
-    assert.equal(parseGpioget('0 1\n'), null);
-    assert.equal(parseGpioget(''), null);
-    assert.deepEqual(parseGpiodetect(PI4_DETECT)[0], {
-      name: 'gpiochip0',
-      label: 'pinctrl-bcm2711',
-      lines: 58,
-    });
-    assert.equal(pickHeaderChip(parseGpiodetect(PI4_DETECT))?.name, 'gpiochip0');
-    assert.equal(pickHeaderChip(parseGpiodetect(PI5_DETECT))?.name, 'gpiochip0');
-    assert.equal(pickHeaderChip(parseGpiodetect(PI5_DETECT), 'gpio-brcmstb')?.name, 'gpiochip10');
-    assert.equal(pickHeaderChip(parseGpiodetect('gpiochip0 [gpio-mockup-A] (8 lines)')), null);
-  });
-});
+import { PI5_DETECT } from './gpiodetect-fixtures.js';
 
 describe('gpio chardev driver: against fake gpiod tools', () => {
   let fake: FakeGpiod;
@@ -169,6 +105,7 @@ describe('gpio chardev driver: against fake gpiod tools', () => {
     await waitFor(() => relay.health().state === 'down', 'health down');
     assert.equal(relay.get(), false);
     assert.match(relay.health().detail ?? '', /gpioset exited \(SIGKILL\)/);
+    assert.match(relay.health().detail ?? '', /restart attempt 1\)$/);
     await waitFor(() => relay.health().state === 'ok', 'respawned');
     await waitFor(() => fake.holds().length === 3, 'respawned gpioset');
     assert.equal(fake.holds().at(-1), '--mode=signal gpiochip0 17=0');
@@ -246,6 +183,7 @@ describe('gpio chardev driver: against fake gpiod tools', () => {
     process.kill(fake.pid('gpiomon-24.pid'), 'SIGKILL');
     await waitFor(() => input.health().state === 'down', 'health down');
     assert.match(input.health().detail ?? '', /gpiomon exited/);
+    assert.match(input.health().detail ?? '', /restart attempt 1\)$/);
     await waitFor(() => changes.length === 1, 'change after restart');
     assert.deepEqual(changes, [true]);
     await waitFor(() => input.health().state === 'ok', 'monitor back');
