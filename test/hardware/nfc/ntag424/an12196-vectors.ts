@@ -1,0 +1,51 @@
+/**
+ * Byte vectors from NXP AN12196 ("NTAG 424 DNA and NTAG 424 DNA TagTamper features and hints"),
+ * transcribed as facts; table numbers as in rev. 2.0.
+ */
+export const AN12196 = {
+  /** Table 14: AuthenticateEV2First with key 0 = all zeros. */
+  auth: {
+    key: '00000000000000000000000000000000',
+    select: '00A4040C07D276000085010100',
+    cmd1: '9071000002000000',
+    resp1: 'A04C124213C186F22399D33AC2A3021591AF',
+    rndA: '13C5DB8A5930439FC3DEF9A4C675360F',
+    rndB: 'B9E2FC789B64BF237CCCAA20EC7E6E48',
+    cmd2: '90AF00002035C3E05A752E0144BAC0DE51C1F22C56B34408A23D8AEA266CAB947EA8E0118D00',
+    resp2: '3FA64DB5446D1F34CD6EA311167F5E4985B89690C04A05F17FA7AB2F081206639100',
+    ti: '9D00C4DF',
+    encKey: '1309C877509E5A215007FF0ED19CA564',
+    macKey: '4C6626F5E72EA694202139295C7A7FC7',
+  },
+  /** Tables 25 and 26: ChangeKey in a session opened with key 0 (TI 7614281A). */
+  changeKey: {
+    ti: '7614281A',
+    encKey: '4CF3CB41A22583A61E89B158D252FC53',
+    macKey: '5529860B2FC5FB6154B7F28361D30BF9',
+    /** Table 25: key 2 (not the session's), old key zeros, version 01, CmdCtr 2. */
+    other: {
+      keyNo: 2,
+      cmdCtr: 2,
+      newKey: 'F3847D627727ED3BC9C4CC050489B966',
+      cmd: '90C4000029022CF362B7BF4311FF3BE1DAA295E8C68DE09050560D19B9E16C2393AE9CD1FAC75D0CE20BCD1D06E600',
+      resp: '203BB55D1089D5879100',
+    },
+    /** Table 26: key 0 (the session's own), version 01, CmdCtr 3; answered without a MAC. */
+    own: {
+      keyNo: 0,
+      cmdCtr: 3,
+      newKey: '5004BF991F408672B1EF00F08F9E8647',
+      cmd: '90C400002900C0EB4DEEFEDDF0B513A03A95A75491818580503190D4D05053FF75668A01D6FDA6610234BDED643200',
+      resp: '9100',
+    },
+  },
+  /** Table 28: GetCardUID in CommMode.Full, session keys given (CmdCtr 0). */
+  getCardUid: {
+    ti: 'DF055522',
+    encKey: '2B4D963C014DC36F24F69A50A394F875',
+    macKey: '379D32130CE61705DD5FD8C36B95D764',
+    cmd: '90510000088E2C155ADDA99BE300',
+    resp: '70756055688505B52A5E26E59E329CD6595F672298EA41B79100',
+    uid: '04958CAA5C5E80',
+  },
+} as const;
