@@ -225,6 +225,7 @@ export class Runtime {
       clock: this.clock,
       passes: this.passes,
       enrolments: this.enrolments,
+      sessionFile: join(resolve(this.config.dataDir), 'sessions.json'),
     });
     if (this.opts.listen !== false) {
       await this.http.listen({ host: this.config.http.host, port: this.config.http.port });

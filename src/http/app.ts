@@ -39,7 +39,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     frameworkErrors: routerErrorHandler,
   });
-  const sessions = new Sessions(sessionTtlMinutes * 60_000);
+  const sessions = new Sessions({
+    idleMs: sessionTtlMinutes * 60_000,
+    now: () => deps.clock().getTime(),
+    ...(deps.sessionFile ? { file: deps.sessionFile } : {}),
+    onError: (err) => deps.logger.warn({ err }, 'session file not read or written'),
+  });
+  app.addHook('onClose', async () => sessions.flush());
 
   await app.register(swagger, {
     openapi: {

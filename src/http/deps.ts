@@ -31,6 +31,8 @@ export interface AppDeps {
   clock: () => Date;
   /** QR passes; absent or null: the pass routes answer that the service is not running. */
   passes?: PassService | null;
+  /** Where sessions persist across restarts (token hashes only); absent: memory only. */
+  sessionFile?: string;
   /** Badge enrolment by tap; absent: the enrolment routes answer that no enrol reader is configured. */
   enrolments?: EnrolmentService;
 }

@@ -23,7 +23,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     '/api/auth/login',
     { config: { access: 'public' }, schema: { tags, body: loginBody } },
     async (req, reply) => {
-      const user = await users.authenticate(req.body.username, req.body.password);
+      const user = await users.authenticate(req.body.username, req.body.password, req.ip);
       const token = sessions.create(user.id);
       void reply.header('set-cookie', sessionCookie(token, opts.sessionTtlMinutes * 60));
       return { token, user: publicUser(user) };
