@@ -3,6 +3,7 @@
  * reconnecting after the "scanner" is unplugged (socat killed) and plugged back (restarted).
  */
 import assert from 'node:assert/strict';
+import { validateConfig } from '../../src/config/load.js';
 import type { Credential } from '../../src/hardware/interfaces.js';
 import { ScannerLines } from '../../src/hardware/qr/scanner-lines.js';
 import { SERIAL_SCANNER_DEFAULTS, SerialQrScanner } from '../../src/hardware/qr/serial-scanner.js';
@@ -205,10 +206,13 @@ describe('hardware/reader-factory', () => {
     const pty = new SocatPty();
     await pty.start();
     try {
-      const r = createReader(
-        { id: 'qr', role: 'entry', driver: 'qr-serial', serial: { path: pty.device, reconnectMinMs: 20 } },
-        { logger },
-      );
+      // Through validation, as the service does: it fills in the serial defaults.
+      const [cfg] = validateConfig({
+        readers: [
+          { id: 'qr', role: 'entry', driver: 'qr-serial', serial: { path: pty.device, reconnectMinMs: 20 } },
+        ],
+      }).readers;
+      const r = createReader(cfg!, { logger });
       assert.ok(r instanceof LazyReader);
       assert.equal(r.health().state, 'stopped');
       const got: Credential[] = [];
