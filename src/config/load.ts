@@ -1,11 +1,12 @@
 /**
- * Loading: embedded defaults ← file ← environment. Validation
+ * Loading: embedded defaults ← file (migrated to the current version) ← environment. Validation
  * lists every error as `path message` — the schema's, then the rules it cannot say (rules.ts) —
  * rejects unknown keys, and the result is frozen.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { ConfigError } from './config-error.js';
+import { migrate } from './migrate.js';
 import { configProblems } from './rules.js';
 import { type Config, configSchema } from './schema.js';
 
@@ -135,7 +136,7 @@ export interface LoadOptions {
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env.JURUKUNCI_CONFIG;
-  let data: Record<string, unknown> = file ? readConfigFile(file) : {};
+  let data: Record<string, unknown> = file ? migrate(readConfigFile(file), { source: file }).config : {};
   const fromEnv = envOverrides(env);
   data = merge(data, fromEnv.values);
   if (opts.overrides) data = merge(data, opts.overrides);

@@ -371,6 +371,15 @@ describe('config', () => {
       assert.match(r.stderr, /4 error\(s\)/);
     });
 
+    it('exits 1 for a file newer than this jurukunci, naming its version', async () => {
+      const f = join(dir, 'future.json');
+      writeFileSync(f, JSON.stringify({ version: 2 }));
+      const r = await cli(['config', 'check', f]);
+      assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, /1 error\(s\)/);
+      assert.match(r.stderr, /version 2 .* is newer than this jurukunci/);
+    });
+
     it('exits 1 for a file that is not JSON', async () => {
       const f = join(dir, 'broken.json');
       writeFileSync(f, '{ nope');
