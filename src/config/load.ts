@@ -1,20 +1,21 @@
 /**
- * Loading: embedded defaults ← file ← environment. Validation lists every error as `path message`,
+ * Loading: embedded defaults ← file (migrated to the current version) ← environment. Validation
+ * lists every error as `path message` — the schema's, then the rules it cannot say (rules.ts) —
  * rejects unknown keys, and the result is frozen.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { ConfigError } from './config-error.js';
+import { migrate } from './migrate.js';
+import { configProblems } from './rules.js';
 import { type Config, configSchema } from './schema.js';
 
-export class ConfigError extends Error {
-  constructor(readonly errors: string[]) {
-    super(`invalid configuration:\n  ${errors.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
+// Where the loader's callers have always found it.
+export { ConfigError } from './config-error.js';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validate = ajv.compile(configSchema);
+/** A guard for `Config`: the type is derived from this same schema (schema.ts). */
+const validate = ajv.compile<Config>(configSchema);
 
 type SchemaNode = { type?: string; properties?: Record<string, SchemaNode>; enum?: readonly unknown[] };
 
@@ -86,9 +87,12 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** Validates a plain object (defaults filled in); throws ConfigError listing every problem. */
+/**
+ * Validates a plain object of the current version (defaults filled in); throws ConfigError listing
+ * every problem. The cross-field rules run once the schema holds, as they read a whole Config.
+ */
 export function validateConfig(input: unknown): Config {
-  const candidate = structuredClone(input ?? {});
+  const candidate: unknown = structuredClone(input ?? {});
   if (!validate(candidate)) {
     const errors = (validate.errors ?? []).map((e) => {
       const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)';
@@ -101,7 +105,9 @@ export function validateConfig(input: unknown): Config {
     });
     throw new ConfigError(errors);
   }
-  return candidate as unknown as Config;
+  const problems = configProblems(candidate);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return candidate;
 }
 
 export function readConfigFile(path: string): Record<string, unknown> {
@@ -130,7 +136,7 @@ export interface LoadOptions {
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env.JURUKUNCI_CONFIG;
-  let data: Record<string, unknown> = file ? readConfigFile(file) : {};
+  let data: Record<string, unknown> = file ? migrate(readConfigFile(file), { source: file }).config : {};
   const fromEnv = envOverrides(env);
   data = merge(data, fromEnv.values);
   if (opts.overrides) data = merge(data, opts.overrides);

@@ -2,38 +2,36 @@
  * The configuration schema: every field has a title, a description and a default, so the embedded
  * defaults, validation, environment overrides and `config check` all derive from this one object.
  */
+import type { FromSchema } from 'json-schema-to-ts';
+
 export const CONFIG_VERSION = 1;
 
-const seconds = (title: string, description: string, def: number, min = 0.05, max = 3600) => ({
-  type: 'number',
-  title,
-  description,
-  default: def,
-  minimum: min,
-  maximum: max,
-});
+/**
+ * Field builders. Each returns an `as const` object so `FromSchema` below reads literal `type`s and
+ * `enum`s from it, exactly as it reads the inline parts of the schema.
+ */
+const seconds = (title: string, description: string, def: number, min = 0.05, max = 3600) =>
+  ({
+    type: 'number',
+    title,
+    description,
+    default: def,
+    minimum: min,
+    maximum: max,
+  }) as const;
 
-const gpioPin = (title: string, def: number) => ({
-  type: 'integer',
-  title,
-  description: 'BCM GPIO number (as printed on Pi pinouts), not the sysfs number',
-  default: def,
-  minimum: 0,
-  maximum: 53,
-});
+const gpioPin = (title: string, def: number) =>
+  ({
+    type: 'integer',
+    title,
+    description: 'BCM GPIO number (as printed on Pi pinouts), not the sysfs number',
+    default: def,
+    minimum: 0,
+    maximum: 53,
+  }) as const;
 
-const gpioInput = (title: string, meaning: string, pin: number, activeLow: boolean, optional = false) => ({
-  type: 'object',
-  title,
-  description: meaning,
-  additionalProperties: false,
-  default: {},
-  properties: {
-    ...(optional
-      ? {
-          enabled: { type: 'boolean', title: 'Wired', description: 'The input is connected', default: false },
-        }
-      : {}),
+const gpioInputProperties = (title: string, pin: number, activeLow: boolean) =>
+  ({
     pin: gpioPin(`${title} pin`, pin),
     activeLow: {
       type: 'boolean',
@@ -56,8 +54,32 @@ const gpioInput = (title: string, meaning: string, pin: number, activeLow: boole
       enum: ['as-is', 'pull-up', 'pull-down', 'disable'],
       default: 'pull-up',
     },
-  },
-});
+  }) as const;
+
+/** An input every door has (door contact, exit button). */
+const gpioInput = (title: string, meaning: string, pin: number, activeLow: boolean) =>
+  ({
+    type: 'object',
+    title,
+    description: meaning,
+    additionalProperties: false,
+    default: {},
+    properties: gpioInputProperties(title, pin, activeLow),
+  }) as const;
+
+/** An input that may not be wired (tamper, fire alarm): off unless `enabled`. */
+const optionalGpioInput = (title: string, meaning: string, pin: number, activeLow: boolean) =>
+  ({
+    type: 'object',
+    title,
+    description: meaning,
+    additionalProperties: false,
+    default: {},
+    properties: {
+      enabled: { type: 'boolean', title: 'Wired', description: 'The input is connected', default: false },
+      ...gpioInputProperties(title, pin, activeLow),
+    },
+  }) as const;
 
 export const configSchema = {
   $id: 'https://jurukunci.local/config.schema.json',
@@ -200,19 +222,17 @@ export const configSchema = {
             },
             doorContact: gpioInput('Door contact', 'true = door open', 27, false),
             exitButton: gpioInput('Exit button', 'true = pressed (button to ground: active low)', 22, true),
-            tamper: gpioInput(
+            tamper: optionalGpioInput(
               'Tamper input',
               'true = enclosure opened: raises alarm.tamper',
               23,
               false,
-              true,
             ),
-            fireAlarm: gpioInput(
+            fireAlarm: optionalGpioInput(
               'Fire-alarm input',
               'true = fire alarm active: emergency release while it lasts',
               24,
               false,
-              true,
             ),
           },
         },
@@ -307,6 +327,23 @@ export const configSchema = {
                 default: 512,
                 minimum: 64,
                 maximum: 4096,
+              },
+              maxLinesPerChunk: {
+                type: 'integer',
+                title: 'Lines per chunk',
+                description:
+                  'Lines read from one chunk of serial data; more are dropped and counted (a spewing scanner cannot stall the door)',
+                default: 32,
+                minimum: 1,
+                maximum: 1024,
+              },
+              maxDebounceEntries: {
+                type: 'integer',
+                title: 'Remembered codes',
+                description: 'Codes remembered for debouncing; the oldest is forgotten beyond this',
+                default: 256,
+                minimum: 8,
+                maximum: 10000,
               },
               debounceMs: {
                 type: 'integer',
@@ -628,98 +665,15 @@ export const configSchema = {
   },
 } as const;
 
-export type GpioBias = 'as-is' | 'pull-up' | 'pull-down' | 'disable';
-
-export interface GpioInputConfig {
-  pin: number;
-  activeLow: boolean;
-  debounceMs: number;
-  bias: GpioBias;
-}
-
-export interface GpioConfig {
-  chipLabel: string;
-  chipBase: number;
-  chardevChip: string;
-  pollMs: number;
-  relay: { pin: number; activeLow: boolean };
-  doorContact: GpioInputConfig;
-  exitButton: GpioInputConfig;
-  tamper: GpioInputConfig & { enabled: boolean };
-  fireAlarm: GpioInputConfig & { enabled: boolean };
-}
-
-export interface HardwareConfig {
-  driver: 'sim' | 'gpio-sysfs' | 'gpio-chardev';
-  gpio: GpioConfig;
-}
-
-export interface ReaderConfig {
-  id: string;
-  role: 'entry' | 'exit' | 'enrol';
-  driver: 'sim' | 'qr-serial' | 'nfc';
-  /** nfc only (defaults filled in by validation). */
-  nfc?: { namePattern: string; debounceMs?: number; feedback?: boolean };
-  /** qr-serial only (defaults filled in by validation). */
-  serial?: {
-    path: string;
-    baudRate?: number;
-    terminator?: 'cr' | 'lf' | 'crlf' | 'any';
-    maxLineLength?: number;
-    debounceMs?: number;
-    reconnectMinMs?: number;
-    reconnectMaxMs?: number;
-  };
-}
-
-export interface Config {
-  version: number;
-  doorId: string;
-  dataDir: string;
-  http: {
-    host: string;
-    port: number;
-    bodyLimitBytes: number;
-    sessionTtlMinutes: number;
-    loginMaxAttempts: number;
-  };
-  hardware: HardwareConfig;
-  readers: ReaderConfig[];
-  door: { unlockSeconds: number; heldOpenSeconds: number };
-  access: {
-    escortWindowSeconds: number;
-    escortScope: 'visit' | 'any';
-    staffSoloEntry: boolean;
-    windowGraceMinutes: number;
-    antiPassback: 'hard' | 'soft' | 'off';
-  };
-  procedure: {
-    slaSubmitToVerifyMinutes: number;
-    slaVerifyToDecisionMinutes: number;
-    separationOfDuties: boolean;
-    expireGraceMinutes: number;
-    archiveAfterDays: number;
-  };
-  enrolment: { timeoutSeconds: number };
-  journal: { maxFileBytes: number };
-  mqtt: MqttConfig;
-  log: { level: string };
-}
-
-export type MqttCommandName = 'state' | 'unlock' | 'lockdown' | 'emergency_release';
-
-export interface MqttConfig {
-  enabled: boolean;
-  url: string;
-  clientId: string;
-  username: string;
-  password: string;
-  ca: string;
-  cert: string;
-  key: string;
-  baseTopic: string;
-  commands: { enabled: boolean; allowed: MqttCommandName[] };
-  discovery: { enabled: boolean; prefix: string };
-  /** username/password: optional (default ''), who may send requests to the embedded broker. */
-  embedded: { host: string; port: number; username?: string; password?: string };
-}
+/*
+ * The types, derived from the schema so the two cannot drift. A property with a default is
+ * required in the type: validation (Ajv's useDefaults) fills it in before anyone reads a Config.
+ */
+export type Config = FromSchema<typeof configSchema>;
+export type HardwareConfig = Config['hardware'];
+export type GpioConfig = HardwareConfig['gpio'];
+export type GpioInputConfig = GpioConfig['doorContact'];
+export type GpioBias = GpioInputConfig['bias'];
+export type ReaderConfig = Config['readers'][number];
+export type MqttConfig = Config['mqtt'];
+export type MqttCommandName = MqttConfig['commands']['allowed'][number];

@@ -87,7 +87,18 @@ export const ERRORS = {
     id: 'Penyimpanan tidak dapat ditulis',
     en: 'The state store cannot be written',
   },
+  // Configuration and MQTT setup (src/config, src/mqtt): faults of the installation, not of a request.
   config_invalid: { status: 500, id: 'Konfigurasi tidak valid', en: 'The configuration is not valid' },
+  mqtt_config_invalid: {
+    status: 500,
+    id: 'Konfigurasi MQTT tidak dapat dijalankan',
+    en: 'The MQTT configuration cannot be started',
+  },
+  mqtt_topic_invalid: {
+    status: 500,
+    id: 'Topik MQTT tidak boleh dipakai untuk mengirim pesan',
+    en: 'The MQTT topic cannot be published to',
+  },
   rate_limited: {
     status: 429,
     id: 'Terlalu banyak percobaan; coba lagi nanti',

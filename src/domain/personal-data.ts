@@ -20,6 +20,7 @@ const MIN_DIGITS = 9;
  * paragraph separators. (Tab and line feed are handled by the callers.)
  */
 const INVISIBLE_RE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF]/g;
 
 /** Whether `s` holds any character `cleanFreeText` would remove (for refusing identifiers). */

@@ -8,15 +8,16 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { embeddedUsers } from '../config/mqtt-rules.js';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
 import type { ModuleHealth } from '../lifecycle.js';
 import type { Journal } from '../store/journal.js';
 import { CommandHandler } from './commands.js';
-import { embeddedUsers, MqttConfigError, mqttConfigProblems } from './config-check.js';
 import { CursorFile } from './cursor.js';
 import { discoveryMessages } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
+import { MqttConfigError } from './mqtt-config-error.js';
 import { stateMessage } from './payloads.js';
 import { EventPublisher } from './publisher.js';
 import { assertPublishable, Topics } from './topics.js';
@@ -55,6 +56,22 @@ export function redactUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
+}
+
+/** The CA, client certificate and key named in the config; every unreadable one listed at once. */
+function readTlsFiles(cfg: MqttConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  const problems: string[] = [];
+  for (const k of ['ca', 'cert', 'key'] as const) {
+    if (!cfg[k]) continue;
+    try {
+      out[k] = readFileSync(cfg[k]);
+    } catch (err) {
+      problems.push(`mqtt.${k} cannot be read: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new MqttConfigError(problems);
+  return out;
 }
 
 export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: [] }> {
@@ -101,18 +118,16 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
   }
 
   /**
-   * Starts the broker (embedded), the publisher and the client. Refuses a configuration that
-   * would be unsafe before anything starts; on any failure, whatever did start is stopped again
-   * (no client reconnecting in the background, no broker left listening) and the error is thrown.
+   * Starts the broker (embedded), the publisher and the client. The configuration's own rules
+   * were checked when it was loaded (config/mqtt-rules.ts); certificate files are read first, so
+   * one that cannot be read refuses the start before any I/O. On any failure, whatever did start
+   * is stopped again (no client reconnecting in the background, no broker left listening) and the
+   * error is thrown.
    */
   async start(): Promise<void> {
     const cfg = this.ctx.config;
     const log = this.ctx.logger;
-    const problems = mqttConfigProblems(cfg);
-    if (problems.length > 0) throw new MqttConfigError(problems);
-    // Certificates first: a missing file is a configuration fault, reported before any I/O.
-    const file = (p: string) => (p ? readFileSync(p) : undefined);
-    const tls = { ca: file(cfg.ca), cert: file(cfg.cert), key: file(cfg.key) };
+    const tls = readTlsFiles(cfg);
     const clientId = cfg.clientId || `jurukunci-${this.ctx.doorId}`;
 
     try {
@@ -190,9 +205,7 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
         ...throughputClientOptions(),
         will: { topic: this.topics.availability, payload: Buffer.from('offline'), qos: 1, retain: true },
         ...login,
-        ...(tls.ca ? { ca: tls.ca } : {}),
-        ...(tls.cert ? { cert: tls.cert } : {}),
-        ...(tls.key ? { key: tls.key } : {}),
+        ...tls,
       };
       const client = connect(this.brokerUrl, opts);
       this.client = client;

@@ -1,9 +1,15 @@
 /** Topic names in one place, and the rule that nothing is published to a wildcard. */
+import { configSchema } from '../config/schema.js';
+import { AppError } from '../domain/errors.js';
 import type { CommandName } from './types.js';
 
-export class TopicError extends Error {
-  constructor(topic: string, why: string) {
-    super(`refusing to publish to '${topic}': ${why}`);
+/** A topic nothing may be published to: a bug or a bad name, never sent to the broker. */
+export class TopicError extends AppError {
+  constructor(
+    readonly topic: string,
+    readonly why: string,
+  ) {
+    super('mqtt_topic_invalid', { topic, why }, `refusing to publish to '${topic}': ${why}`);
     this.name = 'TopicError';
   }
 }
@@ -23,7 +29,8 @@ export class Topics {
   constructor(
     base: string,
     readonly door: string,
-    readonly discoveryPrefix = 'homeassistant',
+    readonly discoveryPrefix: string = configSchema.properties.mqtt.properties.discovery.properties.prefix
+      .default,
   ) {
     this.root = `${base}/${door}`;
   }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,15 @@ describe('config', () => {
     it('config/example.json is valid', () => {
       const c = loadConfig({ file: join(ROOT, 'config', 'example.json'), env: {} });
       assert.equal(c.dataDir, '/var/lib/jurukunci');
+    });
+
+    it('every example in config/ is valid, schema and rules alike', () => {
+      const examples = readdirSync(join(ROOT, 'config')).filter((f) => f.endsWith('.json'));
+      assert.ok(examples.includes('raspberry-pi.example.json'), examples.join(', '));
+      for (const f of examples) {
+        const c = loadConfig({ file: join(ROOT, 'config', f), env: {} });
+        assert.equal(c.version, 1, f);
+      }
     });
 
     it('each load gets its own objects (freezing one does not touch the next)', () => {
@@ -338,6 +347,37 @@ describe('config', () => {
       assert.match(r.stderr, /access\.escortScope must be one of/);
       assert.match(r.stderr, /door\.unlockSeconds must be >=/);
       assert.match(r.stderr, /5 error\(s\)/);
+    });
+
+    it('exits 1 and lists every rule the schema cannot say, with its path', async () => {
+      const f = join(dir, 'rules.json');
+      writeFileSync(
+        f,
+        JSON.stringify({
+          hardware: { driver: 'gpio-chardev', gpio: { exitButton: { pin: 17 } } },
+          readers: [
+            { id: 'entry', role: 'entry', driver: 'nfc', nfc: { namePattern: 'ACR122U(' } },
+            { id: 'entry', role: 'exit', driver: 'sim' },
+          ],
+          mqtt: { url: 'mqtt://broker:1883', ca: '/etc/jurukunci/ca.pem' },
+        }),
+      );
+      const r = await cli(['config', 'check', f]);
+      assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, /hardware\.gpio\.exitButton\.pin BCM 17 is used by two lines/);
+      assert.match(r.stderr, /readers\.0\.nfc\.namePattern is not a valid regular expression/);
+      assert.match(r.stderr, /readers\.1\.id 'entry' is already the id of readers\.0/);
+      assert.match(r.stderr, /mqtt\.ca needs a TLS broker URL/);
+      assert.match(r.stderr, /4 error\(s\)/);
+    });
+
+    it('exits 1 for a file newer than this jurukunci, naming its version', async () => {
+      const f = join(dir, 'future.json');
+      writeFileSync(f, JSON.stringify({ version: 2 }));
+      const r = await cli(['config', 'check', f]);
+      assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stderr, /1 error\(s\)/);
+      assert.match(r.stderr, /version 2 .* is newer than this jurukunci/);
     });
 
     it('exits 1 for a file that is not JSON', async () => {

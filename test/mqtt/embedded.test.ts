@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config/load.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
 import type { DoorController } from '../../src/door/door-controller.js';
 import { MqttModule } from '../../src/mqtt/mqtt-module.js';
 import { Recorder, whenReady } from '../fixtures/mosquitto.js';
@@ -121,13 +121,24 @@ describe('mqtt embedded broker', () => {
     assert.equal(rig.rt.health().modules.mqtt?.state, 'ok');
   });
 
-  it('refuses commands with the embedded broker and no credentials: mqtt down with the reason, door running', async () => {
-    rig = await startRig({
-      mqtt: { url: '', embedded: { host: '127.0.0.1', port: 0 }, commands: { enabled: true } },
-    });
+  it('refuses commands with the embedded broker and no credentials when the config is loaded', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          env: {},
+          overrides: { mqtt: { url: '', embedded: { port: 0 }, commands: { enabled: true } } },
+        }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.errors.some((e) => /^mqtt\.commands\.enabled needs credentials/.test(e)),
+    );
+  });
+
+  it('a certificate that cannot be read at start: mqtt down with the reason, door running', async () => {
+    rig = await startRig({ mqtt: { url: 'mqtts://127.0.0.1:1', ca: '/nonexistent/jurukunci-ca.pem' } });
     const h = rig.rt.health();
     assert.equal(h.modules.mqtt?.state, 'down');
-    assert.match(h.modules.mqtt?.detail ?? '', /commands\.enabled needs credentials/);
+    assert.match(h.modules.mqtt?.detail ?? '', /mqtt\.ca cannot be read/);
     assert.equal(rig.rt.mqtt?.embedded, null, 'no broker left listening');
     assert.equal(h.ok, true);
     rig.rt.sim!.readers.get('entry')!.present('nfc', 'DEADBEEF');

@@ -1,7 +1,7 @@
 /**
  * The MQTT parts that need no broker: scrubbing, the cursor file under write failures, the
  * publisher's durable-only reading and once-per-seq poison alarms (real journal in a temp dir, a
- * fake sink), and commands journaled before they act.
+ * fake sink), commands journaled before they act, and the topic rules.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
+import { AppError } from '../../src/domain/errors.js';
 import type { JournalEvent } from '../../src/domain/events.js';
 import type { DoorController } from '../../src/door/door-controller.js';
 import { CommandHandler } from '../../src/mqtt/commands.js';
-import { embeddedUsers, mqttConfigProblems } from '../../src/mqtt/config-check.js';
 import { CursorFile } from '../../src/mqtt/cursor.js';
 import { accessMessage, eventMessage, scrubPersonalData, scrubString } from '../../src/mqtt/payloads.js';
 import { EventPublisher, type PublishSink } from '../../src/mqtt/publisher.js';
-import { Topics } from '../../src/mqtt/topics.js';
+import { assertPublishable, TopicError, Topics } from '../../src/mqtt/topics.js';
 import { Journal, JournalWriteError } from '../../src/store/journal.js';
 
 const silent = pino({ level: 'silent' });
@@ -319,22 +319,31 @@ describe('mqtt commands are journaled before they act', () => {
   });
 });
 
-describe('mqtt configuration rules', () => {
-  it('refuses commands with the embedded broker unless credentials are configured', () => {
-    const cfg = (mqtt: Record<string, unknown>) => loadConfig({ env: {}, overrides: { mqtt } }).mqtt;
-    assert.equal(mqttConfigProblems(cfg({ commands: { enabled: true } })).length, 1);
-    assert.match(mqttConfigProblems(cfg({ commands: { enabled: true } }))[0]!, /credentials/);
-    assert.deepEqual(mqttConfigProblems(cfg({})), []);
-    assert.deepEqual(
-      mqttConfigProblems(cfg({ commands: { enabled: true }, url: 'mqtt://10.0.0.2:1883' })),
-      [],
-    );
-    const withEmbedded = cfg({ commands: { enabled: true }, embedded: { username: 'u', password: 'p' } });
-    assert.deepEqual(mqttConfigProblems(withEmbedded), []);
-    assert.deepEqual(embeddedUsers(withEmbedded), { username: 'u', password: 'p' });
-    const withShared = cfg({ commands: { enabled: true }, username: 'a', password: 'b' });
-    assert.deepEqual(mqttConfigProblems(withShared), []);
-    assert.deepEqual(embeddedUsers(withShared), { username: 'a', password: 'b' });
-    assert.equal(embeddedUsers(cfg({ embedded: { username: 'u' } })), null);
+describe('mqtt topics', () => {
+  it('a topic nothing may be published to is a catalogued TopicError', () => {
+    for (const [topic, why] of [
+      ['jurukunci/+/state', /wildcards/],
+      ['jurukunci/#', /wildcards/],
+      ['', /empty/],
+      ['a\u0000b', /NUL/],
+    ] as const) {
+      assert.throws(
+        () => assertPublishable(topic),
+        (err: unknown) =>
+          err instanceof TopicError &&
+          err instanceof AppError &&
+          err.code === 'mqtt_topic_invalid' &&
+          err.status === 500 &&
+          err.topic === topic &&
+          why.test(err.why) &&
+          err.message.includes(`'${topic}'`),
+      );
+    }
+    assert.equal(assertPublishable('jurukunci/server-room/state'), 'jurukunci/server-room/state');
+  });
+
+  it('the discovery prefix defaults to the schema default', () => {
+    const topics = new Topics('jurukunci', 'server-room');
+    assert.equal(topics.haStatus, `${loadConfig({ env: {} }).mqtt.discovery.prefix}/status`);
   });
 });

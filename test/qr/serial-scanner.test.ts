@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
+import { validateConfig } from '../../src/config/load.js';
 import type { Credential } from '../../src/hardware/interfaces.js';
 import { ScanDebounce } from '../../src/hardware/qr/scan-debounce.js';
 import { ScannerLines } from '../../src/hardware/qr/scanner-lines.js';
@@ -301,10 +302,13 @@ describe('hardware/reader-factory', () => {
     const pty = new SocatPty();
     await pty.start();
     try {
-      const r = createReader(
-        { id: 'qr', role: 'entry', driver: 'qr-serial', serial: { path: pty.device, reconnectMinMs: 20 } },
-        { logger },
-      );
+      // Through validation, as the service does: it fills in the serial defaults.
+      const [cfg] = validateConfig({
+        readers: [
+          { id: 'qr', role: 'entry', driver: 'qr-serial', serial: { path: pty.device, reconnectMinMs: 20 } },
+        ],
+      }).readers;
+      const r = createReader(cfg!, { logger });
       assert.ok(r instanceof LazyReader);
       assert.equal(r.health().state, 'stopped');
       const got: Credential[] = [];

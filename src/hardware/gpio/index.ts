@@ -98,10 +98,6 @@ export function buildGpioHardware(
   };
   if (cfg.tamper.enabled) hw.tamper = input(INPUT_IDS.tamper, cfg.tamper);
   if (cfg.fireAlarm.enabled) hw.fireAlarm = input(INPUT_IDS.fireAlarm, cfg.fireAlarm);
-  const pins = [cfg.relay.pin, cfg.doorContact.pin, cfg.exitButton.pin];
-  if (cfg.tamper.enabled) pins.push(cfg.tamper.pin);
-  if (cfg.fireAlarm.enabled) pins.push(cfg.fireAlarm.pin);
-  const dup = pins.find((p, i) => pins.indexOf(p) !== i);
-  if (dup !== undefined) throw new Error(`hardware.gpio: BCM ${dup} is used by two lines`);
+  // One pin per line is a configuration rule (config/gpio-rules.ts), checked when it is loaded.
   return hw;
 }
