@@ -8,8 +8,7 @@ import { Runtime } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { ManualClock } from './manual-clock.js';
 
 function sim(rig: TestRig) {
   const s = rig.rt.hardware.sim;
@@ -20,8 +19,13 @@ function sim(rig: TestRig) {
 describe('door safety rules', () => {
   let rig: TestRig;
   let p: Awaited<ReturnType<typeof seedPeople>>;
+  let clock: ManualClock;
   beforeEach(async () => {
-    rig = await startRig({ access: { escortWindowSeconds: 5 }, door: { unlockSeconds: 2 } });
+    clock = new ManualClock();
+    rig = await startRig(
+      { access: { escortWindowSeconds: 5 }, door: { unlockSeconds: 2 } },
+      { doorTimers: clock },
+    );
     p = await seedPeople(rig);
   });
   afterEach(async () => {
@@ -79,18 +83,18 @@ describe('door safety rules', () => {
   it('puts the relay back where the door wants it after a driver drops it', async () => {
     sim(rig).fireAlarm.set(true);
     rig.rt.relay.set(false); // a driver fault drops the line to locked
-    await sleep(1500);
+    clock.advance(1000); // the once-a-second watch
     assert.equal(rig.rt.relay.get(), true, 'released again in emergency release');
     sim(rig).fireAlarm.set(false);
     rig.rt.relay.set(true); // a stuck-open line while nothing allows it
-    await sleep(1500);
+    clock.advance(1000);
     assert.equal(rig.rt.relay.get(), false, 'locked again');
   });
 });
 
 describe('door safety rules across a restart', () => {
   it('a fire that cleared while the service was down returns the door to its earlier mode', async () => {
-    const rig = await startRig();
+    const rig = await startRig({}, { doorTimers: new ManualClock() });
     const p = await seedPeople(rig);
     await rig.inject({ method: 'POST', url: '/api/door/mode', token: p.kasi, payload: { mode: 'lockdown' } });
     sim(rig).fireAlarm.set(true);
@@ -101,7 +105,12 @@ describe('door safety rules across a restart', () => {
       env: {},
       overrides: { dataDir: rig.dir, log: { level: 'silent' }, mqtt: { enabled: false } },
     });
-    const rt2 = new Runtime({ config, logger: createLogger('silent'), listen: false });
+    const rt2 = new Runtime({
+      config,
+      logger: createLogger('silent'),
+      listen: false,
+      doorTimers: new ManualClock(),
+    });
     await rt2.start();
     try {
       assert.equal(rt2.door.getMode(), 'lockdown');

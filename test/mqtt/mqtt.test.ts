@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import { ERRORS } from '../../src/domain/errors.js';
 import { assertPublishable, TopicError } from '../../src/mqtt/topics.js';
 import { freePort, Mosquitto, makeCertificates, Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { issuedVisit, seedPeople, startRig, type TestRig, VALID_NIK } from '../fixtures/runtime.js';
@@ -126,7 +127,7 @@ describe('mqtt (real mosquitto)', () => {
     assert.deepEqual(JSON.parse(rec.messages[0]!.payload), {
       status: 'error',
       data: {},
-      error: { code: 'commands_disabled', message: 'commands are disabled in the configuration' },
+      error: { code: 'commands_disabled', message: ERRORS.commands_disabled.en },
       transaction: 't1',
     });
     assert.equal(off.rt.journal.seq, seqBefore);
@@ -192,9 +193,20 @@ describe('mqtt (real mosquitto)', () => {
         ['lockdown', { on: true }, { id: 'mqtt', name: 'operator dashboard' }],
       ],
     );
+    // The MQTT caller is an operator: it may lock down, not leave lockdown nor release the door
+    // (the superadmin's, over HTTP). Refused with a coded error; the door stays in lockdown.
+    const seq1 = on.rt.journal.seq;
     const bad = await ask('emergency_release', JSON.stringify({ on: true }));
-    assert.equal(bad.body.error.code, 'not_in_mode');
+    assert.equal(bad.body.error.code, 'forbidden');
+    assert.equal(bad.body.error.message, ERRORS.forbidden.en);
+    const leave = await ask('lockdown', JSON.stringify({ on: false, transaction: 'L2' }));
+    assert.equal(leave.body.status, 'error');
+    assert.equal(leave.body.error.code, 'forbidden');
+    assert.equal(leave.body.transaction, 'L2');
+    const offOther = await ask('emergency_release', JSON.stringify({ on: false }));
+    assert.equal(offOther.body.error.code, 'not_in_mode', 'off for a mode the door is not in');
     assert.equal(on.rt.door.getMode(), 'lockdown');
+    assert.equal(on.rt.journal.seq, seq1, 'refused commands journal nothing');
     await rec.client.publishAsync(`${ROOT}/request/lockdown`, '', { qos: 1, retain: true }); // clear it
   });
 

@@ -17,14 +17,18 @@ export function registerDoorRoutes(app: FastifyInstance, deps: AppDeps): void {
     { config: { access: SUPERADMIN }, schema: { tags, body: modeBody } },
     async (req) => {
       const a = actorOf(req);
-      deps.door.setMode(req.body.mode, { id: a.id, name: a.name }, req.body.reason ?? undefined);
+      deps.door.setMode(
+        req.body.mode,
+        { id: a.id, name: a.name, role: a.role, channel: 'http' },
+        req.body.reason ?? undefined,
+      );
       return { door: deps.door.snapshot() };
     },
   );
 
   app.post('/api/door/unlock', { config: { access: ADMINS }, schema: { tags } }, async (req) => {
     const a = actorOf(req);
-    deps.door.commandUnlock({ id: a.id, name: a.name, role: a.role });
+    deps.door.commandUnlock({ id: a.id, name: a.name, role: a.role, channel: 'http' });
     return { door: deps.door.snapshot() };
   });
 
