@@ -4,12 +4,12 @@
  * door wants it after a driver drops or sticks it. Fail secure: locked unless a grant, an exit or
  * the release holds it open.
  */
+import type { RelockReason, UnlockReason } from '../domain/events.js';
 import type { Relay } from '../hardware/interfaces.js';
 import type { DoorParts } from './door-recorder.js';
 import { type TimerHandle, TimerSlot } from './timers.js';
 
-export type UnlockReason = 'grant' | 'exit' | 'exit_button' | 'command' | 'emergency';
-export type RelockReason = 'timeout' | 'door_closed' | 'mode';
+export type { RelockReason, UnlockReason };
 
 const WATCH_MS = 1000;
 

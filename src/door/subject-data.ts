@@ -1,10 +1,11 @@
 /** The journal's view of who tapped and who a grant let in: names and ids, no UIDs in full. */
 import type { Admission, Subject } from '../domain/access-policy.js';
+import type { AdmissionData, SubjectData } from '../domain/events.js';
 
-export function subjectData(s: Subject) {
+export function subjectData(s: Subject): SubjectData {
   if (s.kind === 'staff') {
     return {
-      kind: 'staff' as const,
+      kind: 'staff',
       badgeId: s.badge.id,
       badge: s.badge.label,
       userId: s.user.id,
@@ -12,7 +13,7 @@ export function subjectData(s: Subject) {
     };
   }
   return {
-    kind: 'visitor' as const,
+    kind: 'visitor',
     badgeId: s.badge.id,
     badge: s.badge.label,
     visitId: s.visit.id,
@@ -20,7 +21,7 @@ export function subjectData(s: Subject) {
   };
 }
 
-export function publicAdmission(a: Admission) {
+export function publicAdmission(a: Admission): AdmissionData {
   return {
     badgeId: a.badgeId,
     kind: a.kind,

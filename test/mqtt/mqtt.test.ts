@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { ERRORS } from '../../src/domain/errors.js';
+import { uncheckedEvent } from '../../src/domain/events.js';
 import { assertPublishable, TopicError } from '../../src/mqtt/topics.js';
 import { freePort, Mosquitto, makeCertificates, Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { issuedVisit, seedPeople, startRig, type TestRig, VALID_NIK } from '../fixtures/runtime.js';
@@ -245,8 +246,8 @@ describe('mqtt (real mosquitto)', () => {
   it('reports and skips a poison event with an alarm, and keeps publishing', async () => {
     const rec = await recorder([`${ROOT}/events/#`]);
     const r = await rig();
-    const poison = r.rt.journal.append({ type: 'access.denied', data: { blob: 'x'.repeat(300 * 1024) } });
-    const after = r.rt.journal.append({ type: 'door.exit_request', data: { source: 'exit_button' } });
+    const poison = r.rt.journal.append(uncheckedEvent('access.denied', { blob: 'x'.repeat(300 * 1024) }));
+    const after = r.rt.journal.append(uncheckedEvent('door.exit_request', { source: 'exit_button' }));
     await rec.until(() => eventsOf(rec).some((e) => e.id === after.id), 'the event after the poison');
     const alarm = r.rt.journal.read(0).find((e) => e.type === 'alarm.mqtt_poison');
     assert.equal(alarm?.data.seq, poison.seq);

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { type DoorCaller, decideCommandUnlock, decideModeChange } from '../../src/domain/door-modes.js';
 import { AppError, ERRORS } from '../../src/domain/errors.js';
-import type { JournalEvent } from '../../src/domain/events.js';
+import { type JournalEvent, uncheckedEvent } from '../../src/domain/events.js';
 import type { DoorController } from '../../src/door/door-controller.js';
 import { CommandHandler } from '../../src/mqtt/commands.js';
 import { embeddedUsers, mqttConfigProblems } from '../../src/mqtt/config-check.js';
@@ -180,8 +180,8 @@ describe('mqtt publisher (real journal, fake sink)', () => {
     s.sent.filter((m) => m.topic.includes('/events/')).map((m) => m.seq);
 
   it('never publishes an event before it is durable (deferred append, then sync)', async () => {
-    for (let i = 0; i < 3; i++) journal.append({ type: 'door.exit_request', data: { i } });
-    const deferred = journal.append({ type: 'door.exit_request', data: { i: 3 } }, { defer: true });
+    for (let i = 0; i < 3; i++) journal.append(uncheckedEvent('door.exit_request', { i }));
+    const deferred = journal.append(uncheckedEvent('door.exit_request', { i: 3 }), { defer: true });
     assert.equal(journal.seq, 4);
     const s = sink();
     const p = publisher(s);
@@ -199,9 +199,9 @@ describe('mqtt publisher (real journal, fake sink)', () => {
   });
 
   it('journals a poison alarm once per seq, across rewinds and restarts', async () => {
-    journal.append({ type: 'door.exit_request', data: {} });
-    const poison = journal.append({ type: 'access.denied', data: { blob: 'x'.repeat(8000) } });
-    journal.append({ type: 'door.exit_request', data: {} });
+    journal.append(uncheckedEvent('door.exit_request', {}));
+    const poison = journal.append(uncheckedEvent('access.denied', { blob: 'x'.repeat(8000) }));
+    journal.append(uncheckedEvent('door.exit_request', {}));
     const alarms = () => journal.read(0, 10_000).filter((e) => e.type === 'alarm.mqtt_poison');
     // First run: the publish after the poison fails once, so the publisher rewinds over it.
     let failed = false;
@@ -233,7 +233,7 @@ describe('mqtt publisher (real journal, fake sink)', () => {
   });
 
   it('republishes from seq 1 when the saved cursor is ahead of the journal', async () => {
-    journal.append({ type: 'door.exit_request', data: {} });
+    journal.append(uncheckedEvent('door.exit_request', {}));
     const cursor = new CursorFile(dir, 0);
     writeFileSync(cursor.path, JSON.stringify({ seq: 99, id: 'gone', at: null, poisonSeq: 50 }));
     const s = sink();
