@@ -4,9 +4,12 @@
  * put back where the door wants it after a driver fault.
  */
 import assert from 'node:assert/strict';
+import { symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { Runtime } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
+import { fileNameFor } from '../../src/store/journal.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -78,6 +81,50 @@ describe('door safety rules', () => {
     rig.rt.door.once('tap', (t) => outcomes.push(t.outcome));
     entry.present('nfc', p.visitorUid);
     assert.deepEqual(outcomes, ['pending'], 'the visitor waits for an escort instead of entering');
+  });
+
+  it('a superadmin goes between lockdown and emergency release only through normal', async () => {
+    const mode = (m: string) =>
+      rig.inject({ method: 'POST', url: '/api/door/mode', token: p.kasi, payload: { mode: m } });
+    assert.equal((await mode('lockdown')).statusCode, 200);
+    const seq = rig.rt.journal.seq;
+    const r = await mode('emergency_release');
+    assert.equal(r.statusCode, 409, r.body);
+    assert.equal(r.json().error.code, 'mode_via_normal');
+    assert.equal(rig.rt.door.getMode(), 'lockdown');
+    assert.equal(rig.rt.relay.get(), false);
+    assert.equal(rig.rt.journal.seq, seq, 'a refused change journals nothing');
+    assert.equal((await mode('normal')).statusCode, 200);
+    assert.equal((await mode('emergency_release')).statusCode, 200);
+    assert.equal(rig.rt.relay.get(), true);
+  });
+
+  it('without a journal, only the fire input may release the door', async () => {
+    const jdir = join(rig.dir, 'journal');
+    rig.rt.journal.stop();
+    const full = join(jdir, fileNameFor(rig.rt.journal.seq + 1));
+    symlinkSync('/dev/full', full); // every append fails with ENOSPC
+    rig.rt.journal.start();
+    try {
+      const kasi = { id: 'kasi', name: 'Kasi', role: 'superadmin', channel: 'http' } as const;
+      assert.throws(
+        () => rig.rt.door.setMode('emergency_release', kasi),
+        (err: { code?: string }) => err.code === 'journal_unavailable',
+      );
+      assert.equal(rig.rt.door.getMode(), 'normal');
+      assert.equal(rig.rt.relay.get(), false);
+      sim(rig).fireAlarm.set(true);
+      assert.equal(rig.rt.door.getMode(), 'emergency_release', 'the fire releases it unrecorded');
+      assert.equal(rig.rt.relay.get(), true);
+      // The fire clears while the disk is still full: the return cannot be recorded, so the door
+      // stays released and keeps the mode to return to (the next start tries again).
+      sim(rig).fireAlarm.set(false);
+      assert.equal(rig.rt.door.getMode(), 'emergency_release');
+    } finally {
+      rig.rt.journal.stop();
+      unlinkSync(full);
+      rig.rt.journal.start();
+    }
   });
 
   it('puts the relay back where the door wants it after a driver drops it', async () => {
