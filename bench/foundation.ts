@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decideEntry } from '../src/domain/access-policy.js';
 import { EscortPairing } from '../src/domain/escort-pairing.js';
+import { uncheckedEvent } from '../src/domain/events.js';
 import { Occupancy } from '../src/domain/occupancy.js';
 import type { Badge, User, Visit } from '../src/domain/types.js';
 import { hashPassword } from '../src/services/password.js';
@@ -135,17 +136,17 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
     });
     bulk.start();
     for (let i = 0; i < 1_000_000; i++) {
-      bulk.append({
-        type: i % 3 === 0 ? 'access.denied' : 'access.granted',
-        data: {
+      // Synthetic lines of a realistic size, not real events: unchecked on purpose.
+      bulk.append(
+        uncheckedEvent(i % 3 === 0 ? 'access.denied' : 'access.granted', {
           reader: 'entry',
           direction: 'entry',
           credential: 'nfc',
           uid: '…A1B2',
           badge: `S-${i % 2000}`,
           reason: 'unknown_credential',
-        },
-      });
+        }),
+      );
     }
     bulk.stop();
     log(
@@ -205,10 +206,13 @@ export async function benchFoundation(log: (s: string) => void): Promise<Figure[
     // --- journal with fsync vs raw write+fsync, same disk, interleaved rounds ---
     const journal = new Journal({ dir: join(dir, 'journal'), door: 'bench', maxFileBytes: 64 * 1024 * 1024 });
     journal.start();
-    const sample = {
-      type: 'access.granted' as const,
-      data: { reader: 'entry', direction: 'entry', credential: 'nfc', uid: '…A1B2', badge: 'S-1' },
-    };
+    const sample = uncheckedEvent('access.granted', {
+      reader: 'entry',
+      direction: 'entry',
+      credential: 'nfc',
+      uid: '…A1B2',
+      badge: 'S-1',
+    });
     const lineBytes = Buffer.byteLength(JSON.stringify({ ...journal.read(journal.seq - 1, 1)[0] })) + 1;
     const rawFile = join(dir, 'journal', 'raw.bin');
     const rawFd = openSync(rawFile, 'a');

@@ -65,8 +65,7 @@ function buildJournal(dir: string, n: number): Journal {
         direction: 'entry',
         credential: 'nfc',
         uid: '…BEEF',
-        reason: 'unknown_badge',
-        n: i,
+        reason: 'unknown_credential',
       },
     });
   }

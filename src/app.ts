@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { DoorController } from './door/door-controller.js';
+import type { DoorTimers } from './door/timers.js';
 import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
 import type { CredentialReader, DigitalInput, Relay } from './hardware/interfaces.js';
 import { createReader } from './hardware/reader-factory.js';
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
   listen?: boolean;
   /** Prints the first-start setup token; defaults to the log. */
   announceSetupToken?: (token: string) => void;
+  /** The door's timers and monotonic clock; real ones unless a test steps time by hand. */
+  doorTimers?: DoorTimers;
 }
 
 interface Module {
@@ -137,6 +140,7 @@ export class Runtime {
       fireAlarm,
       tamper,
       clock: this.clock,
+      timers: opts.doorTimers,
       logger: this.logger.child({ module: 'door' }),
       resolveCredential: (c, now) => this.passes.resolve(c, now),
     });
@@ -147,6 +151,7 @@ export class Runtime {
       door: this.door,
       settings: opts.config.procedure,
       clock: this.clock,
+      logger: this.logger.child({ module: 'visits' }),
     });
     this.users = new UserService({
       store: this.store,
@@ -196,6 +201,8 @@ export class Runtime {
     const { recovered } = this.journal.start();
     if (recovered) this.logger.warn(recovered, 'journal: torn last line cut at start');
     await this.startModules(this.modules.filter((m) => m.beforeDoor));
+    // The visit service hears the door's grants (first entry) from the first tap on.
+    this.visits.start();
     await this.door.start();
     await this.startModules(this.modules.filter((m) => !m.beforeDoor));
     this.journal.append({ type: 'system.started', data: { version: VERSION, mode: this.door.getMode() } });
@@ -295,6 +302,7 @@ export class Runtime {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.http?.close();
     await this.door.stop();
+    this.visits.stop();
     for (const m of [...this.modules].reverse()) {
       try {
         await m.module.stop();

@@ -3,6 +3,7 @@
  * returns a decision; the door controller carries it out. Exit is always allowed and is handled
  * by the controller without asking the policy.
  */
+import { type AccessSettings, type Admission, canEscort } from './admission.js';
 import type { EscortPairing, PairedTap } from './escort-pairing.js';
 import type { Occupancy } from './occupancy.js';
 import type { Badge, DoorMode, User, Visit } from './types.js';
@@ -30,15 +31,9 @@ export const DENY_REASONS = [
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 
-export interface AccessSettings {
-  escortWindowSeconds: number;
-  /** 'visit': only escorts named on the visit; 'any': any escort-capable staff member. */
-  escortScope: 'visit' | 'any';
-  staffSoloEntry: boolean;
-  windowGraceMinutes: number;
-  /** hard: deny a second entry; soft: grant but raise an alarm; off: ignore. */
-  antiPassback: 'hard' | 'soft' | 'off';
-}
+// Kept importable from here for existing callers; they live in admission.ts to keep the domain acyclic.
+export type { AccessSettings, Admission };
+export { canEscort };
 
 export interface StateView {
   badgeByUid(uid: string): Badge | undefined;
@@ -50,15 +45,6 @@ export interface StateView {
 export type Subject =
   | { kind: 'staff'; badge: Badge; user: User }
   | { kind: 'visitor'; badge: Badge; visit: Visit };
-
-export interface Admission {
-  badgeId: string;
-  kind: 'staff' | 'visitor';
-  userId: string | null;
-  visitId: string | null;
-  name: string;
-  escortedBy?: string[];
-}
 
 export type Decision =
   | { outcome: 'grant'; subject: Subject; admits: Admission[]; passbackViolation?: boolean }
@@ -106,11 +92,6 @@ export function admission(subject: Subject, escortedBy?: string[]): Admission {
     name: subject.visit.visitor.name,
     ...(escortedBy ? { escortedBy } : {}),
   };
-}
-
-export function canEscort(user: User, visit: Visit, settings: AccessSettings): boolean {
-  if (!user.active || !user.escort) return false;
-  return settings.escortScope === 'any' || visit.escortIds.includes(user.id);
 }
 
 /** A visit whose badge (or pass) may open the door: issued, or already entered once. */

@@ -114,6 +114,34 @@ export const ERRORS = {
     id: 'Pintu dalam mode lockdown; hanya superadmin yang dapat membukanya',
     en: 'The door is in lockdown; only a superadmin may open it',
   },
+  // Door rules (src/domain/door-modes.ts) and MQTT commands (src/mqtt/commands.ts).
+  mode_via_normal: {
+    status: 409,
+    id: 'Pindah antara lockdown dan pelepasan darurat harus melalui mode normal',
+    en: 'Lockdown and emergency release change only through normal mode',
+  },
+  not_in_mode: {
+    status: 409,
+    id: 'Pintu tidak sedang dalam mode yang diminta untuk dimatikan',
+    en: 'The door is not in the mode asked to be turned off',
+  },
+  commands_disabled: {
+    status: 403,
+    id: 'Perintah dimatikan dalam konfigurasi',
+    en: 'Commands are disabled in the configuration',
+  },
+  command_not_allowed: {
+    status: 403,
+    id: 'Perintah ini tidak diizinkan dalam konfigurasi',
+    en: 'This command is not allowed in the configuration',
+  },
+  unknown_command: { status: 404, id: 'Perintah tidak dikenal', en: 'Unknown command' },
+  malformed_request: {
+    status: 400,
+    id: 'Isi permintaan perintah tidak valid',
+    en: 'The command request is not valid',
+  },
+  internal_error: { status: 500, id: 'Perintah gagal dijalankan', en: 'The command failed' },
   internal: { status: 500, id: 'Terjadi kesalahan internal', en: 'Internal error' },
 } as const satisfies Record<string, { status: number; id: string; en: string }>;
 

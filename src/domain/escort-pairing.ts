@@ -2,7 +2,7 @@
  * Recent entry taps, kept for `escortWindowSeconds` so that a visitor and an escort presenting
  * their badges within the window of each other are admitted by one unlock. Monotonic time only.
  */
-import type { Admission } from './access-policy.js';
+import type { Admission } from './admission.js';
 
 export interface PairedTap {
   badgeId: string;

@@ -2,8 +2,7 @@
  * Who is inside the server room now, for anti-passback, the retained MQTT state, and the
  * unescorted-visitor alarm. Pure data; the store persists `entries()`.
  */
-import type { AccessSettings, Admission } from './access-policy.js';
-import { canEscort } from './access-policy.js';
+import { type AccessSettings, type Admission, canEscort } from './admission.js';
 import type { User, Visit } from './types.js';
 
 export interface Occupant extends Admission {

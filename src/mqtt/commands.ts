@@ -1,6 +1,7 @@
 /**
  * Requests on `<base>/<door>/request/<command>`, answered on `.../response/<command>` through a
- * lookup table. Off unless enabled; a rejected request changes nothing. A command is journaled
+ * lookup table. Off unless enabled; a rejected request changes nothing. What a caller may ask the
+ * door is the door rules' answer (src/domain/door-modes.ts): the MQTT caller is an 'operator'. A command is journaled
  * (`command.executed`: what was asked, by whom) before the door acts on it: if that write fails
  * the request is refused and nothing happens, so there is never an act without its record. The
  * door's own event (door.mode_changed, access.granted) then records the effect.
@@ -8,10 +9,14 @@
 import { Ajv } from 'ajv';
 import type { Logger } from 'pino';
 import type { MqttCommandName } from '../config/schema.js';
+import type { DoorCaller, DoorVerdict } from '../domain/door-modes.js';
+import { AppError, ERRORS } from '../domain/errors.js';
+import type { DoorMode } from '../domain/types.js';
 import type { DoorController } from '../door/door-controller.js';
-import type { Journal } from '../store/journal.js';
+import { type Journal, JournalWriteError } from '../store/journal.js';
 import { scrubPersonalData, stateMessage } from './payloads.js';
 import {
+  COMMAND_ERROR_CODES,
   COMMAND_NAMES,
   type CommandErrorCode,
   type CommandName,
@@ -46,23 +51,20 @@ const REQUEST_SCHEMAS: Record<CommandName, object> = {
   emergency_release: onOff,
 };
 
-class CommandError extends Error {
-  constructor(
-    readonly code: CommandErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = Object.fromEntries(
   COMMAND_NAMES.map((c) => [c, ajv.compile<CommandRequest>(REQUEST_SCHEMAS[c])]),
 ) as Record<CommandName, ReturnType<typeof ajv.compile<CommandRequest>>>;
 
-type By = { id: string; name: string };
-/** Checks a request against the door as it is now; throws CommandError, changes nothing. */
-type Plan = (req: CommandRequest, by: By) => (() => void) | null;
+function isCommandErrorCode(code: string): code is CommandErrorCode {
+  return (COMMAND_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/**
+ * Checks a request against the door as it is now, through the door rules; throws a coded AppError
+ * and changes nothing. Returns the act to run once journaled, or null when there is nothing to do.
+ */
+type Plan = (req: CommandRequest, caller: DoorCaller) => (() => void) | null;
 
 export class CommandHandler {
   /** Per command: check first (no side effect), returning the act to run once journaled, or null. */
@@ -71,43 +73,45 @@ export class CommandHandler {
   constructor(private readonly ctx: CommandContext) {
     this.table = {
       state: () => null,
-      unlock: (_req, by) => {
-        if (ctx.door.getMode() === 'lockdown')
-          throw new CommandError('door_in_lockdown', 'the door is in lockdown; no unlock');
-        return () => ctx.door.commandUnlock(by);
-      },
-      lockdown: (req, by) => this.toggleMode('lockdown', req, by),
-      emergency_release: (req, by) => this.toggleMode('emergency_release', req, by),
+      unlock: (_req, caller) =>
+        this.planned(ctx.door.checkUnlock(caller), () => ctx.door.commandUnlock(caller)),
+      lockdown: (req, caller) => this.toggleMode('lockdown', req, caller),
+      emergency_release: (req, caller) => this.toggleMode('emergency_release', req, caller),
     };
   }
 
+  private planned(verdict: DoorVerdict, act: () => void): (() => void) | null {
+    if (!verdict.ok) throw new AppError(verdict.code);
+    return verdict.noop ? null : act;
+  }
+
+  /**
+   * `on` asks for the mode; `off` asks to leave that mode for normal, so it means nothing while
+   * the door is in the other special mode (not_in_mode). Which of these the caller may do is the
+   * door rules' answer.
+   */
   private toggleMode(
     mode: 'lockdown' | 'emergency_release',
     req: CommandRequest,
-    by: By,
+    caller: DoorCaller,
   ): (() => void) | null {
     const current = this.ctx.door.getMode();
     const reason = req.reason ?? `MQTT ${mode} ${req.on ? 'on' : 'off'}`;
-    if (req.on) {
-      if (current === mode) return null;
-      if (current !== 'normal')
-        throw new CommandError('not_in_mode', `the door is in ${current}; turn that off first`);
-      return () => this.ctx.door.setMode(mode, by, reason);
-    }
-    if (current === 'normal') return null;
-    if (current !== mode) throw new CommandError('not_in_mode', `the door is in ${current}, not ${mode}`);
-    return () => this.ctx.door.setMode('normal', by, reason);
+    if (!req.on && current !== 'normal' && current !== mode)
+      throw new AppError('not_in_mode', { mode: current, requested: mode });
+    const to: DoorMode = req.on ? mode : 'normal';
+    return this.planned(this.ctx.door.checkMode(to, caller), () => this.ctx.door.setMode(to, caller, reason));
   }
 
   /** Handles one request; returns the response to publish. */
   handle(command: string, raw: Buffer): CommandResponse {
     let transaction: string | number | undefined;
-    const fail = (code: CommandErrorCode, message: string): CommandResponse => {
+    const fail = (code: CommandErrorCode, detail?: string): CommandResponse => {
       this.ctx.logger.warn({ command, code }, 'mqtt command refused');
       return {
         status: 'error',
         data: {},
-        error: { code, message },
+        error: { code, message: detail ? `${ERRORS[code].en}: ${detail}` : ERRORS[code].en },
         ...(transaction !== undefined ? { transaction } : {}),
       };
     };
@@ -123,11 +127,10 @@ export class CommandHandler {
         transaction = t as string | number;
     }
     if (!(COMMAND_NAMES as readonly string[]).includes(command))
-      return fail('unknown_command', `unknown command '${command}'`);
+      return fail('unknown_command', `'${command}'`);
     const name = command as CommandName;
-    if (!this.ctx.enabled) return fail('commands_disabled', 'commands are disabled in the configuration');
-    if (!this.ctx.allowed.includes(name))
-      return fail('command_not_allowed', `command '${name}' is not allowed`);
+    if (!this.ctx.enabled) return fail('commands_disabled');
+    if (!this.ctx.allowed.includes(name)) return fail('command_not_allowed', `'${name}'`);
     const validate = validators[name];
     if (!validate(req)) {
       const why = (validate.errors ?? [])
@@ -137,18 +140,22 @@ export class CommandHandler {
     }
     const body = req as CommandRequest;
     const by = { id: 'mqtt', name: (scrubPersonalData(body.by ?? 'mqtt') as string).slice(0, 64) };
-    const isJournalError = (err: unknown) =>
-      (err as Error).message === 'journal_unavailable' ||
-      (err as Error).name === 'JournalWriteError' ||
-      (err as { code?: unknown }).code === 'journal_unavailable';
+    // Until broker-verified identities map to roles (issue #11), every MQTT caller is an operator.
+    const caller: DoorCaller = { ...by, role: 'operator', channel: 'mqtt' };
+    /** A coded refusal passes through; a journal that cannot write is journal_unavailable. */
+    const codeOf = (err: unknown): CommandErrorCode | null => {
+      if (err instanceof AppError) return isCommandErrorCode(err.code) ? err.code : null;
+      return err instanceof JournalWriteError ? 'journal_unavailable' : null;
+    };
     // 1. Check, without acting: a request the door would refuse is refused before any record.
     let act: (() => void) | null;
     try {
-      act = this.table[name](body, by);
+      act = this.table[name](body, caller);
     } catch (err) {
-      if (err instanceof CommandError) return fail(err.code, err.message);
+      const code = codeOf(err);
+      if (code) return fail(code);
       this.ctx.logger.error({ err, command: name }, 'mqtt command check failed');
-      return fail('internal_error', 'command failed');
+      return fail('internal_error');
     }
     // 2. Journal what was asked and by whom. No record, no act.
     try {
@@ -166,19 +173,19 @@ export class CommandHandler {
         },
       });
     } catch (err) {
-      if (isJournalError(err)) return fail('journal_unavailable', 'the journal is not writable');
+      if (codeOf(err) === 'journal_unavailable') return fail('journal_unavailable');
       this.ctx.logger.error({ err, command: name }, 'mqtt command not journaled');
-      return fail('internal_error', 'command failed');
+      return fail('internal_error');
     }
     // 3. Act. The door refuses (and throws) anything it cannot record itself, so an error here
     // means the door did not change; the journal holds the request, the door no effect event.
     try {
       act?.();
     } catch (err) {
-      if (err instanceof CommandError) return fail(err.code, err.message);
-      if (isJournalError(err)) return fail('journal_unavailable', 'the journal is not writable');
+      const code = codeOf(err);
+      if (code) return fail(code);
       this.ctx.logger.error({ err, command: name }, 'mqtt command failed after it was journaled');
-      return fail('internal_error', 'command failed');
+      return fail('internal_error');
     }
     return {
       status: 'ok',

@@ -3,6 +3,7 @@
  * the contract; the tests validate every published payload against it.
  */
 import type { MqttCommandName } from '../config/schema.js';
+import type { ErrorCode } from '../domain/errors.js';
 import type { EventType } from '../domain/events.js';
 import type { DoorMode } from '../domain/types.js';
 
@@ -66,15 +67,24 @@ export interface CommandRequest {
   transaction?: string | number;
 }
 
-export type CommandErrorCode =
-  | 'commands_disabled'
-  | 'command_not_allowed'
-  | 'unknown_command'
-  | 'malformed_request'
-  | 'door_in_lockdown'
-  | 'not_in_mode'
-  | 'journal_unavailable'
-  | 'internal_error';
+/**
+ * The codes a command response may carry: a subset of the error catalogue (src/domain/errors.ts),
+ * which holds their status and messages. The door rules' refusals pass through as they are.
+ */
+export const COMMAND_ERROR_CODES = [
+  'commands_disabled',
+  'command_not_allowed',
+  'unknown_command',
+  'malformed_request',
+  'door_in_lockdown',
+  'not_in_mode',
+  'forbidden',
+  'fire_alarm_active',
+  'mode_via_normal',
+  'journal_unavailable',
+  'internal_error',
+] as const satisfies readonly ErrorCode[];
+export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];
 
 /** `<base>/<door>/response/<command>` */
 export interface CommandResponse {

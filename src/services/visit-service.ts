@@ -2,6 +2,8 @@
  * Runs the procedure: each step applies the pure lifecycle function, commits the new state and
  * journals what happened, who did it and why. Lists and events never carry NIK or phone.
  */
+import type { Logger } from 'pino';
+import type { Admission } from '../domain/admission.js';
 import { AppError } from '../domain/errors.js';
 import { slaSummary } from '../domain/sla.js';
 import { type Actor, actorRef, type Badge, type User, type Visit } from '../domain/types.js';
@@ -14,12 +16,13 @@ import {
   expireVisit,
   isExpired,
   issueBadge,
+  recordFirstEntry,
   type SubmitInput,
   submitVisit,
   type VerifyInput,
   verifyVisit,
 } from '../domain/visit-lifecycle.js';
-import type { DoorController } from '../door/door-controller.js';
+import type { DoorController, TapEvent } from '../door/door-controller.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { visitId } from './ids.js';
@@ -39,12 +42,51 @@ export interface VisitServiceDeps {
   door: DoorController;
   settings: ProcedureSettings;
   clock: () => Date;
+  /** Where a first entry that could not be saved is reported. */
+  logger?: Logger | undefined;
 }
 
 const by = actorRef;
 
 export class VisitService {
+  private readonly onTap = (t: TapEvent) => {
+    if (t.outcome === 'grant') this.recordFirstEntries(t.admits, this.now);
+  };
+
   constructor(private readonly deps: VisitServiceDeps) {}
+
+  /** Listens to the door: a visit's first grant is SOP step 4 (visit → in_progress). */
+  start(): void {
+    this.deps.door.on('tap', this.onTap);
+  }
+
+  stop(): void {
+    this.deps.door.off('tap', this.onTap);
+  }
+
+  /**
+   * The first grant of a visit moves it to in_progress and journals visit.entered. The relay has
+   * already switched; this is bookkeeping, queued behind any procedure step in progress so both
+   * see the same visit. A later grant of the same visit finds it in_progress and does nothing.
+   */
+  private recordFirstEntries(admits: Admission[], now: Date): void {
+    for (const a of admits) {
+      if (!a.visitId) continue;
+      const visitId = a.visitId;
+      void this.deps.store
+        .exclusive(async () => {
+          const visit = this.deps.store.visit(visitId);
+          if (visit?.state !== 'badge_issued') return;
+          const next = recordFirstEntry(visit, now);
+          await this.deps.store.commit({ visits: [next] });
+          this.deps.journal.append({
+            type: 'visit.entered',
+            data: { visitId, state: next.state, at: now.toISOString() },
+          });
+        })
+        .catch((err: unknown) => this.deps.logger?.error({ err, visitId }, 'first entry not saved'));
+    }
+  }
 
   private get now(): Date {
     return this.deps.clock();

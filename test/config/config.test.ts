@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, envName, envOverrides, loadConfig, validateConfig } from '../../src/config/load.js';
+import { uncheckedEvent } from '../../src/domain/events.js';
 import { Journal, listSegments } from '../../src/store/journal.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -396,7 +397,7 @@ describe('config', () => {
       const jdir = join(dir, 'journal');
       const j = new Journal({ dir: jdir, door: 'server-room', maxFileBytes: 4096 });
       j.start();
-      for (let i = 0; i < events; i++) j.append({ type: 'door.exit_request', data: { source: 'test', i } });
+      for (let i = 0; i < events; i++) j.append(uncheckedEvent('door.exit_request', { source: 'test', i }));
       j.stop();
       return jdir;
     }

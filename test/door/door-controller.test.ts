@@ -1,11 +1,11 @@
 /**
  * The door controller through the whole Runtime: simulated readers, relay and inputs, the real
- * journal on disk, real timers (small timings, generous waits, no timing assertions beyond order).
+ * journal on disk, and the door's timers on a hand-stepped clock (manual-clock.ts): nothing sleeps;
+ * time moves when a test says so.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Runtime } from '../../src/app.js';
 import type { JournalEvent } from '../../src/domain/events.js';
 import type { TapResult } from '../../src/door/door-controller.js';
@@ -13,9 +13,13 @@ import type { SimReader, SimRelay } from '../../src/hardware/sim/sim-drivers.js'
 import { createLogger } from '../../src/logger.js';
 import { fileNameFor, verifyJournal } from '../../src/store/journal.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
+import { ManualClock } from './manual-clock.js';
 
 const FAST = { door: { unlockSeconds: 0.2, heldOpenSeconds: 0.3 }, access: { escortWindowSeconds: 0.3 } };
-const SYSTEM = { id: 'test', name: 'door test' };
+const UNLOCK_MS = 200;
+const HELD_OPEN_MS = 300;
+const ESCORT_WINDOW_MS = 300;
+const SYSTEM = { id: 'test', name: 'door test', role: 'system', channel: 'system' } as const;
 const UNKNOWN_UID = 'DEADBEEF';
 
 type People = Awaited<ReturnType<typeof seedPeople>>;
@@ -55,12 +59,9 @@ function ofType(rt: Runtime, type: string): JournalEvent[] {
   return events(rt).filter((e) => e.type === type);
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+/** Lets queued store work (the visit service's first entry) finish: exclusive() runs in order. */
+async function settled(rt: Runtime): Promise<void> {
+  await rt.store.exclusive(async () => undefined);
 }
 
 /**
@@ -111,10 +112,18 @@ describe('door controller (whole runtime, simulated hardware)', function () {
   this.timeout(20_000);
   let rig: TestRig;
   let p: People;
+  let clock: ManualClock;
 
   async function boot(overrides: Record<string, unknown> = {}): Promise<void> {
-    rig = await startRig({ ...FAST, ...overrides });
+    clock = new ManualClock();
+    rig = await startRig({ ...FAST, ...overrides }, { doorTimers: clock });
     p = await seedPeople(rig);
+  }
+
+  /** The unlock time runs out: the door relocks. */
+  function relockAfterUnlockTime(rt: Runtime, what = 'relocked after the unlock time'): void {
+    clock.advance(UNLOCK_MS);
+    assert.equal(rt.relay.get(), false, what);
   }
 
   afterEach(async () => {
@@ -128,7 +137,10 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     const r = tap(rt, 'entry', p.budiUid);
     assert.equal(r?.outcome, 'grant');
     assert.equal(rt.relay.get(), true);
-    await waitFor(() => !rt.relay.get(), 'relock');
+    clock.advance(UNLOCK_MS - 1);
+    assert.equal(rt.relay.get(), true, 'still unlocked just before unlockSeconds');
+    clock.advance(1);
+    assert.equal(rt.relay.get(), false, 'relocked at unlockSeconds');
     assert.deepEqual(
       switches(rt).map((s) => s.unlocked),
       [true, false],
@@ -183,7 +195,10 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     const rt = rig.rt;
     assert.equal(tap(rt, 'entry', p.budiUid)?.outcome, 'grant');
     sim(rig).doorContact.set(true);
-    await waitFor(() => ofType(rt, 'door.held_open').length > 0, 'door.held_open');
+    clock.advance(HELD_OPEN_MS - 1);
+    assert.equal(ofType(rt, 'door.held_open').length, 0, 'not before heldOpenSeconds');
+    clock.advance(1);
+    assert.equal(ofType(rt, 'door.held_open').length, 1);
     assert.equal(rt.door.snapshot().alarms.heldOpen, true);
     assert.equal(ofType(rt, 'door.forced').length, 0, 'a granted opening is not forced');
     sim(rig).doorContact.set(false);
@@ -194,7 +209,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     assert.equal(closed.data.alarmCleared, true);
     assert.equal(rt.relay.get(), false);
     // No second held-open alarm fires after the door closed.
-    await sleep(600);
+    clock.advance(2 * HELD_OPEN_MS);
     assert.equal(ofType(rt, 'door.held_open').length, 1);
   });
 
@@ -206,7 +221,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     const req = ofType(rt, 'door.exit_request');
     assert.equal(req.length, 1);
     assert.equal(ofType(rt, 'door.unlocked')[0]!.data.reason, 'exit_button');
-    await waitFor(() => !rt.relay.get(), 'relock after exit');
+    relockAfterUnlockTime(rt, 'relock after exit');
     // Opening after the button is authorised.
     rt.door.setMode('lockdown', SYSTEM);
     sim(rig).exitButton.pulse();
@@ -230,7 +245,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     assert.equal(ex.data.wasInside, false);
     assert.equal(ofType(rt, 'access.denied').length, 0);
     // And in lockdown.
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     rt.door.setMode('lockdown', SYSTEM);
     assert.equal(tap(rt, 'exit', p.visitorUid)?.outcome, 'exit');
     assert.equal(rt.relay.get(), true);
@@ -247,7 +262,9 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     assert.equal(awaiting.length, 1);
     assert.equal(awaiting[0]!.data.awaiting, 'escort');
     assert.equal(rt.door.snapshot().pending.length, 1);
-    await waitFor(() => ofType(rt, 'access.denied').length > 0, 'the escort window to run out');
+    clock.advance(ESCORT_WINDOW_MS - 1);
+    assert.equal(ofType(rt, 'access.denied').length, 0, 'still waiting within the window');
+    clock.advance(2); // the window runs out
     const denied = ofType(rt, 'access.denied');
     assert.equal(denied.length, 1);
     assert.equal(denied[0]!.data.reason, 'escort_required');
@@ -286,13 +303,41 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     assert.deepEqual(inside.map((o) => o.badgeId).sort(), [p.budiBadge, p.visitorBadge].sort());
     assert.equal(inside.find((o) => o.kind === 'visitor')!.visitId, visitId);
     assert.equal(rt.door.isVisitInside(visitId), true);
-    await waitFor(() => rt.store.visit(visitId)?.state === 'in_progress', 'visit in_progress');
-    await waitFor(() => ofType(rt, 'visit.entered').length === 1, 'visit.entered');
+    await settled(rt);
+    assert.equal(rt.store.visit(visitId)?.state, 'in_progress');
+    assert.equal(ofType(rt, 'visit.entered').length, 1);
     // The escort's tap is within the window: the pending list is empty.
     assert.equal(rt.door.snapshot().pending.length, 0);
-    await sleep(500);
+    clock.advance(2 * ESCORT_WINDOW_MS);
     assert.equal(ofType(rt, 'access.denied').length, 0, 'the admitted visitor is not later denied');
     assert.equal(assertUnlocksExplained(rt), 1);
+  });
+
+  it('the first entry is the visit service reacting to the grant: without it the door leaves the visit alone', async () => {
+    await boot();
+    const rt = rig.rt;
+    const visitId = await issuedVisit(rig, p);
+    rt.visits.stop();
+    try {
+      tap(rt, 'entry', p.visitorUid);
+      assert.equal(tap(rt, 'entry', p.budiUid)?.outcome, 'grant');
+      await settled(rt);
+      assert.equal(rt.store.visit(visitId)?.state, 'badge_issued', 'the door itself does not move the visit');
+      assert.equal(ofType(rt, 'visit.entered').length, 0);
+    } finally {
+      rt.visits.start();
+    }
+    // Listening again: the next grant of the visit is its first entry.
+    assert.equal(tap(rt, 'exit', p.visitorUid)?.outcome, 'exit');
+    assert.equal(tap(rt, 'exit', p.budiUid)?.outcome, 'exit');
+    tap(rt, 'entry', p.visitorUid);
+    assert.equal(tap(rt, 'entry', p.budiUid)?.outcome, 'grant');
+    await settled(rt);
+    assert.equal(rt.store.visit(visitId)?.state, 'in_progress');
+    const entered = ofType(rt, 'visit.entered');
+    assert.equal(entered.length, 1);
+    assert.equal(entered[0]!.data.visitId, visitId);
+    assert.ok(ofType(rt, 'access.granted').at(-1)!.seq < entered[0]!.seq, 'journaled after the grant');
   });
 
   it('escort then visitor within the window also admits the visitor', async () => {
@@ -310,7 +355,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     await boot();
     const rt = rig.rt;
     assert.equal(tap(rt, 'entry', p.budiUid)?.outcome, 'grant');
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     const n = switches(rt).length;
     const r = tap(rt, 'entry', p.budiUid);
     assert.deepEqual(r, { outcome: 'deny', reason: 'anti_passback', reader: 'entry' });
@@ -319,7 +364,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     // After leaving, the badge may enter again.
     assert.equal(tap(rt, 'exit', p.budiUid)?.outcome, 'exit');
     assert.equal(ofType(rt, 'access.exit').at(-1)!.data.wasInside, true);
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     assert.equal(tap(rt, 'entry', p.budiUid)?.outcome, 'grant');
     assertUnlocksExplained(rt);
   });
@@ -357,7 +402,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     await issuedVisit(rig, p);
     assert.equal(tap(rt, 'entry', p.budiUid)?.outcome, 'grant');
     assert.equal(tap(rt, 'exit', p.budiUid)?.outcome, 'exit');
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     const r = tap(rt, 'entry', p.visitorUid);
     assert.equal(r?.outcome, 'pending', `visitor admitted with the escort outside: ${JSON.stringify(r)}`);
   });
@@ -389,21 +434,21 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     const rt = rig.rt;
     rt.door.setMode('emergency_release', SYSTEM, 'drill');
     assert.equal(rt.relay.get(), true);
-    await sleep(600); // longer than unlockSeconds
+    clock.advance(3 * UNLOCK_MS); // longer than unlockSeconds
     assert.equal(rt.relay.get(), true, 'still unlocked after the unlock time');
     // Taps and the exit button in release do not start a relock timer.
     assert.equal(tap(rt, 'entry', p.budiUid)?.outcome, 'grant');
     sim(rig).exitButton.pulse();
     sim(rig).doorContact.set(true);
     assert.equal(ofType(rt, 'door.forced').length, 0, 'opening in release is not forced');
-    await sleep(600);
+    clock.advance(2 * HELD_OPEN_MS);
     assert.equal(ofType(rt, 'door.held_open').length, 0, 'no held-open alarm in release');
     sim(rig).doorContact.set(false);
     assert.equal(rt.relay.get(), true, 'closing the door does not relock in release');
     rt.door.setMode('normal', SYSTEM);
     assert.equal(rt.relay.get(), false);
     assert.equal(ofType(rt, 'door.locked').at(-1)!.data.reason, 'mode');
-    await sleep(400);
+    clock.advance(2 * UNLOCK_MS);
     assert.equal(rt.relay.get(), false);
     assert.equal(assertUnlocksExplained(rt), 1);
   });
@@ -427,6 +472,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
         logger: createLogger('silent'),
         clock: () => rig.clock.now,
         listen: false,
+        doorTimers: new ManualClock(),
       });
       await second.start();
       return second;
@@ -458,7 +504,8 @@ describe('door controller (whole runtime, simulated hardware)', function () {
       const visitId = await issuedVisit(rig, p);
       tap(rig.rt, 'entry', p.visitorUid);
       assert.equal(tap(rig.rt, 'entry', p.budiUid)?.outcome, 'grant');
-      await waitFor(() => rig.rt.store.visit(visitId)?.state === 'in_progress', 'in_progress');
+      await settled(rig.rt);
+      assert.equal(rig.rt.store.visit(visitId)?.state, 'in_progress');
       const rt = await restart();
       assert.deepEqual(
         rt.door
@@ -508,15 +555,15 @@ describe('door controller (whole runtime, simulated hardware)', function () {
       assert.equal(switches(rt).length, 0, 'no entry without a record');
       assert.equal(rt.door.snapshot().inside.length, 0);
       assert.equal(rt.door.snapshot().pending.length, 0);
-      await sleep(500); // longer than the escort window: nothing pending fires later
+      clock.advance(2 * ESCORT_WINDOW_MS); // longer than the escort window: nothing pending fires later
       assert.equal(switches(rt).length, 0);
 
       assert.equal(tap(rt, 'exit', p.budiUid)?.outcome, 'exit');
       assert.equal(rt.relay.get(), true, 'exit reader opens');
-      await waitFor(() => !rt.relay.get(), 'relock without a journal');
+      relockAfterUnlockTime(rt, 'relock without a journal');
       sim(rig).exitButton.pulse();
       assert.equal(rt.relay.get(), true, 'exit button opens');
-      await waitFor(() => !rt.relay.get(), 'relock');
+      relockAfterUnlockTime(rt, 'relock');
       assert.equal(rt.journal.seq, lastGood, 'nothing was written');
 
       // The disk comes back: the chain continues where it stopped and nothing was granted meanwhile.
@@ -561,7 +608,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
       // Appends go on into the unlinked segment until it rotates; then nothing can be written.
       for (let i = 0; i < 200 && rt.journal.health().ok; i++) sim(rig).exitButton.pulse();
       assert.equal(rt.journal.health().ok, false, 'the journal noticed its directory is gone');
-      await waitFor(() => !rt.relay.get(), 'relock');
+      relockAfterUnlockTime(rt, 'relock');
       const n = switches(rt).length;
       assert.deepEqual(tap(rt, 'entry', p.budiUid), {
         outcome: 'deny',
@@ -609,7 +656,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     };
     try {
       tap(rt, 'entry', p.visitorUid);
-      await waitFor(() => !rt.relay.get(), 'relock after the fault');
+      relockAfterUnlockTime(rt, 'relocked after the fault');
     } finally {
       delete (store as { badgeByUid?: unknown }).badgeByUid;
     }
@@ -625,13 +672,13 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     sim(rig).doorContact.set(true);
     sim(rig).doorContact.set(false);
     tap(rt, 'exit', p.budiUid);
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     sim(rig).exitButton.pulse();
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     tap(rt, 'exit', p.visitorUid);
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     rt.door.commandUnlock(SYSTEM);
-    await waitFor(() => !rt.relay.get(), 'relock');
+    relockAfterUnlockTime(rt, 'relock');
     rt.door.setMode('emergency_release', SYSTEM);
     rt.door.setMode('normal', SYSTEM);
     const unlocks = assertUnlocksExplained(rt);

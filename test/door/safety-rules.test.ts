@@ -4,12 +4,14 @@
  * put back where the door wants it after a driver fault.
  */
 import assert from 'node:assert/strict';
+import { symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { Runtime } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
+import { fileNameFor } from '../../src/store/journal.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { ManualClock } from './manual-clock.js';
 
 function sim(rig: TestRig) {
   const s = rig.rt.hardware.sim;
@@ -20,8 +22,13 @@ function sim(rig: TestRig) {
 describe('door safety rules', () => {
   let rig: TestRig;
   let p: Awaited<ReturnType<typeof seedPeople>>;
+  let clock: ManualClock;
   beforeEach(async () => {
-    rig = await startRig({ access: { escortWindowSeconds: 5 }, door: { unlockSeconds: 2 } });
+    clock = new ManualClock();
+    rig = await startRig(
+      { access: { escortWindowSeconds: 5 }, door: { unlockSeconds: 2 } },
+      { doorTimers: clock },
+    );
     p = await seedPeople(rig);
   });
   afterEach(async () => {
@@ -76,21 +83,65 @@ describe('door safety rules', () => {
     assert.deepEqual(outcomes, ['pending'], 'the visitor waits for an escort instead of entering');
   });
 
+  it('a superadmin goes between lockdown and emergency release only through normal', async () => {
+    const mode = (m: string) =>
+      rig.inject({ method: 'POST', url: '/api/door/mode', token: p.kasi, payload: { mode: m } });
+    assert.equal((await mode('lockdown')).statusCode, 200);
+    const seq = rig.rt.journal.seq;
+    const r = await mode('emergency_release');
+    assert.equal(r.statusCode, 409, r.body);
+    assert.equal(r.json().error.code, 'mode_via_normal');
+    assert.equal(rig.rt.door.getMode(), 'lockdown');
+    assert.equal(rig.rt.relay.get(), false);
+    assert.equal(rig.rt.journal.seq, seq, 'a refused change journals nothing');
+    assert.equal((await mode('normal')).statusCode, 200);
+    assert.equal((await mode('emergency_release')).statusCode, 200);
+    assert.equal(rig.rt.relay.get(), true);
+  });
+
+  it('without a journal, only the fire input may release the door', async () => {
+    const jdir = join(rig.dir, 'journal');
+    rig.rt.journal.stop();
+    const full = join(jdir, fileNameFor(rig.rt.journal.seq + 1));
+    symlinkSync('/dev/full', full); // every append fails with ENOSPC
+    rig.rt.journal.start();
+    try {
+      const kasi = { id: 'kasi', name: 'Kasi', role: 'superadmin', channel: 'http' } as const;
+      assert.throws(
+        () => rig.rt.door.setMode('emergency_release', kasi),
+        (err: { code?: string }) => err.code === 'journal_unavailable',
+      );
+      assert.equal(rig.rt.door.getMode(), 'normal');
+      assert.equal(rig.rt.relay.get(), false);
+      sim(rig).fireAlarm.set(true);
+      assert.equal(rig.rt.door.getMode(), 'emergency_release', 'the fire releases it unrecorded');
+      assert.equal(rig.rt.relay.get(), true);
+      // The fire clears while the disk is still full: the return cannot be recorded, so the door
+      // stays released and keeps the mode to return to (the next start tries again).
+      sim(rig).fireAlarm.set(false);
+      assert.equal(rig.rt.door.getMode(), 'emergency_release');
+    } finally {
+      rig.rt.journal.stop();
+      unlinkSync(full);
+      rig.rt.journal.start();
+    }
+  });
+
   it('puts the relay back where the door wants it after a driver drops it', async () => {
     sim(rig).fireAlarm.set(true);
     rig.rt.relay.set(false); // a driver fault drops the line to locked
-    await sleep(1500);
+    clock.advance(1000); // the once-a-second watch
     assert.equal(rig.rt.relay.get(), true, 'released again in emergency release');
     sim(rig).fireAlarm.set(false);
     rig.rt.relay.set(true); // a stuck-open line while nothing allows it
-    await sleep(1500);
+    clock.advance(1000);
     assert.equal(rig.rt.relay.get(), false, 'locked again');
   });
 });
 
 describe('door safety rules across a restart', () => {
   it('a fire that cleared while the service was down returns the door to its earlier mode', async () => {
-    const rig = await startRig();
+    const rig = await startRig({}, { doorTimers: new ManualClock() });
     const p = await seedPeople(rig);
     await rig.inject({ method: 'POST', url: '/api/door/mode', token: p.kasi, payload: { mode: 'lockdown' } });
     sim(rig).fireAlarm.set(true);
@@ -101,7 +152,12 @@ describe('door safety rules across a restart', () => {
       env: {},
       overrides: { dataDir: rig.dir, log: { level: 'silent' }, mqtt: { enabled: false } },
     });
-    const rt2 = new Runtime({ config, logger: createLogger('silent'), listen: false });
+    const rt2 = new Runtime({
+      config,
+      logger: createLogger('silent'),
+      listen: false,
+      doorTimers: new ManualClock(),
+    });
     await rt2.start();
     try {
       assert.equal(rt2.door.getMode(), 'lockdown');

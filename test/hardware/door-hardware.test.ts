@@ -51,7 +51,7 @@ describe('door hardware: fire alarm and tamper inputs (sim lines, whole runtime)
   });
 
   it('fire alarm during lockdown releases, and clearing it returns to lockdown', () => {
-    rig.rt.door.setMode('lockdown', { id: 'test', name: 'test' });
+    rig.rt.door.setMode('lockdown', { id: 'test', name: 'test', role: 'system', channel: 'system' });
     lines(rig).fireAlarm.set(true);
     assert.equal(rig.rt.relay.get(), true);
     lines(rig).fireAlarm.set(false);

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
+import { ERRORS } from '../../src/domain/errors.js';
+import { uncheckedEvent } from '../../src/domain/events.js';
 import { assertPublishable, TopicError } from '../../src/mqtt/topics.js';
 import { freePort, Mosquitto, makeCertificates, Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { issuedVisit, seedPeople, startRig, type TestRig, VALID_NIK } from '../fixtures/runtime.js';
@@ -126,7 +128,7 @@ describe('mqtt (real mosquitto)', () => {
     assert.deepEqual(JSON.parse(rec.messages[0]!.payload), {
       status: 'error',
       data: {},
-      error: { code: 'commands_disabled', message: 'commands are disabled in the configuration' },
+      error: { code: 'commands_disabled', message: ERRORS.commands_disabled.en },
       transaction: 't1',
     });
     assert.equal(off.rt.journal.seq, seqBefore);
@@ -192,9 +194,20 @@ describe('mqtt (real mosquitto)', () => {
         ['lockdown', { on: true }, { id: 'mqtt', name: 'operator dashboard' }],
       ],
     );
+    // The MQTT caller is an operator: it may lock down, not leave lockdown nor release the door
+    // (the superadmin's, over HTTP). Refused with a coded error; the door stays in lockdown.
+    const seq1 = on.rt.journal.seq;
     const bad = await ask('emergency_release', JSON.stringify({ on: true }));
-    assert.equal(bad.body.error.code, 'not_in_mode');
+    assert.equal(bad.body.error.code, 'forbidden');
+    assert.equal(bad.body.error.message, ERRORS.forbidden.en);
+    const leave = await ask('lockdown', JSON.stringify({ on: false, transaction: 'L2' }));
+    assert.equal(leave.body.status, 'error');
+    assert.equal(leave.body.error.code, 'forbidden');
+    assert.equal(leave.body.transaction, 'L2');
+    const offOther = await ask('emergency_release', JSON.stringify({ on: false }));
+    assert.equal(offOther.body.error.code, 'not_in_mode', 'off for a mode the door is not in');
     assert.equal(on.rt.door.getMode(), 'lockdown');
+    assert.equal(on.rt.journal.seq, seq1, 'refused commands journal nothing');
     await rec.client.publishAsync(`${ROOT}/request/lockdown`, '', { qos: 1, retain: true }); // clear it
   });
 
@@ -233,8 +246,8 @@ describe('mqtt (real mosquitto)', () => {
   it('reports and skips a poison event with an alarm, and keeps publishing', async () => {
     const rec = await recorder([`${ROOT}/events/#`]);
     const r = await rig();
-    const poison = r.rt.journal.append({ type: 'access.denied', data: { blob: 'x'.repeat(300 * 1024) } });
-    const after = r.rt.journal.append({ type: 'door.exit_request', data: { source: 'exit_button' } });
+    const poison = r.rt.journal.append(uncheckedEvent('access.denied', { blob: 'x'.repeat(300 * 1024) }));
+    const after = r.rt.journal.append(uncheckedEvent('door.exit_request', { source: 'exit_button' }));
     await rec.until(() => eventsOf(rec).some((e) => e.id === after.id), 'the event after the poison');
     const alarm = r.rt.journal.read(0).find((e) => e.type === 'alarm.mqtt_poison');
     assert.equal(alarm?.data.seq, poison.seq);

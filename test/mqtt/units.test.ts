@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
-import { AppError } from '../../src/domain/errors.js';
-import type { JournalEvent } from '../../src/domain/events.js';
+import { type DoorCaller, decideCommandUnlock, decideModeChange } from '../../src/domain/door-modes.js';
+import { AppError, ERRORS } from '../../src/domain/errors.js';
+import { type JournalEvent, uncheckedEvent } from '../../src/domain/events.js';
 import type { DoorController } from '../../src/door/door-controller.js';
 import { CommandHandler } from '../../src/mqtt/commands.js';
 import { CursorFile } from '../../src/mqtt/cursor.js';
@@ -178,8 +179,8 @@ describe('mqtt publisher (real journal, fake sink)', () => {
     s.sent.filter((m) => m.topic.includes('/events/')).map((m) => m.seq);
 
   it('never publishes an event before it is durable (deferred append, then sync)', async () => {
-    for (let i = 0; i < 3; i++) journal.append({ type: 'door.exit_request', data: { i } });
-    const deferred = journal.append({ type: 'door.exit_request', data: { i: 3 } }, { defer: true });
+    for (let i = 0; i < 3; i++) journal.append(uncheckedEvent('door.exit_request', { i }));
+    const deferred = journal.append(uncheckedEvent('door.exit_request', { i: 3 }), { defer: true });
     assert.equal(journal.seq, 4);
     const s = sink();
     const p = publisher(s);
@@ -197,9 +198,9 @@ describe('mqtt publisher (real journal, fake sink)', () => {
   });
 
   it('journals a poison alarm once per seq, across rewinds and restarts', async () => {
-    journal.append({ type: 'door.exit_request', data: {} });
-    const poison = journal.append({ type: 'access.denied', data: { blob: 'x'.repeat(8000) } });
-    journal.append({ type: 'door.exit_request', data: {} });
+    journal.append(uncheckedEvent('door.exit_request', {}));
+    const poison = journal.append(uncheckedEvent('access.denied', { blob: 'x'.repeat(8000) }));
+    journal.append(uncheckedEvent('door.exit_request', {}));
     const alarms = () => journal.read(0, 10_000).filter((e) => e.type === 'alarm.mqtt_poison');
     // First run: the publish after the poison fails once, so the publisher rewinds over it.
     let failed = false;
@@ -231,7 +232,7 @@ describe('mqtt publisher (real journal, fake sink)', () => {
   });
 
   it('republishes from seq 1 when the saved cursor is ahead of the journal', async () => {
-    journal.append({ type: 'door.exit_request', data: {} });
+    journal.append(uncheckedEvent('door.exit_request', {}));
     const cursor = new CursorFile(dir, 0);
     writeFileSync(cursor.path, JSON.stringify({ seq: 99, id: 'gone', at: null, poisonSeq: 50 }));
     const s = sink();
@@ -248,8 +249,12 @@ describe('mqtt commands are journaled before they act', () => {
   function fakeDoor() {
     const calls: string[] = [];
     let mode: 'normal' | 'lockdown' | 'emergency_release' = 'normal';
+    // The real door rules; only the door's acts are recorded instead of done.
     const door = {
       getMode: () => mode,
+      checkMode: (to: typeof mode, caller: DoorCaller) =>
+        decideModeChange({ from: mode, to, caller, fireActive: false }),
+      checkUnlock: (caller: DoorCaller) => decideCommandUnlock({ mode, caller }),
       commandUnlock: () => calls.push('unlock'),
       setMode: (m: typeof mode) => {
         calls.push(`mode:${m}`);
@@ -287,7 +292,8 @@ describe('mqtt commands are journaled before they act', () => {
     for (const [cmd, body] of [
       ['unlock', {}],
       ['lockdown', { on: true }],
-      ['emergency_release', { on: true }],
+      // (Entering emergency release is refused to the MQTT operator before any journaling.)
+      ['emergency_release', { on: false }],
     ] as const) {
       const res = h.handle(cmd, Buffer.from(JSON.stringify({ ...body, transaction: cmd })));
       assert.equal(res.status, 'error', cmd);
@@ -314,8 +320,74 @@ describe('mqtt commands are journaled before they act', () => {
     assert.equal(h.handle('unlock', Buffer.from('{}')).status, 'ok');
     assert.equal(h.handle('lockdown', Buffer.from('{"on":true}')).status, 'ok');
     assert.equal(h.handle('unlock', Buffer.from('{}')).error?.code, 'door_in_lockdown');
-    assert.equal(h.handle('emergency_release', Buffer.from('{"on":true}')).error?.code, 'not_in_mode');
+    assert.equal(h.handle('emergency_release', Buffer.from('{"on":true}')).error?.code, 'forbidden');
+    assert.equal(h.handle('emergency_release', Buffer.from('{"on":false}')).error?.code, 'not_in_mode');
     assert.deepEqual(calls, ['append:unlock', 'unlock', 'append:lockdown', 'mode:lockdown']);
+  });
+
+  it('the MQTT operator may lock down and unlock in normal, and nothing the door rules keep from it', () => {
+    const { door, calls } = fakeDoor();
+    const journal = {
+      append: (ev: { data: { command: string } }) => calls.push(`append:${ev.data.command}`),
+    } as unknown as Journal;
+    const h = new CommandHandler({
+      enabled: true,
+      allowed: ['state', 'unlock', 'lockdown', 'emergency_release'],
+      door,
+      journal,
+      clock: () => new Date(),
+      logger: silent,
+    });
+    const ask = (cmd: string, body: object) => h.handle(cmd, Buffer.from(JSON.stringify(body)));
+    // Entering emergency release is the superadmin's (HTTP): refused, coded, nothing journaled.
+    const release = ask('emergency_release', { on: true, transaction: 'e1' });
+    assert.deepEqual(release, {
+      status: 'error',
+      data: {},
+      error: { code: 'forbidden', message: ERRORS.forbidden.en },
+      transaction: 'e1',
+    });
+    // Off while normal is nothing to do: ok, journaled as asked, no act.
+    assert.equal(ask('emergency_release', { on: false }).status, 'ok');
+    assert.equal(ask('lockdown', { on: false }).status, 'ok');
+    assert.equal(ask('lockdown', { on: true }).status, 'ok');
+    assert.equal(door.getMode(), 'lockdown');
+    // Already locked down: on again is a no-op success; leaving lockdown is the superadmin's.
+    assert.equal(ask('lockdown', { on: true }).status, 'ok');
+    assert.equal(ask('lockdown', { on: false }).error?.code, 'forbidden');
+    assert.equal(ask('emergency_release', { on: true }).error?.code, 'forbidden');
+    assert.equal(ask('unlock', {}).error?.code, 'door_in_lockdown');
+    assert.equal(door.getMode(), 'lockdown');
+    assert.deepEqual(calls, [
+      'append:emergency_release',
+      'append:lockdown',
+      'append:lockdown',
+      'mode:lockdown',
+      'append:lockdown',
+    ]);
+  });
+
+  it("passes the door's own coded refusal through when it refuses after the check", () => {
+    const { door, calls } = fakeDoor();
+    (door as unknown as { commandUnlock: () => void }).commandUnlock = () => {
+      calls.push('unlock');
+      throw new AppError('journal_unavailable');
+    };
+    const journal = {
+      append: (ev: { data: { command: string } }) => calls.push(`append:${ev.data.command}`),
+    } as unknown as Journal;
+    const h = new CommandHandler({
+      enabled: true,
+      allowed: ['unlock'],
+      door,
+      journal,
+      clock: () => new Date(),
+      logger: silent,
+    });
+    const res = h.handle('unlock', Buffer.from('{}'));
+    assert.equal(res.error?.code, 'journal_unavailable');
+    assert.equal(res.error?.message, ERRORS.journal_unavailable.en);
+    assert.deepEqual(calls, ['append:unlock', 'unlock']);
   });
 });
 

@@ -12,7 +12,7 @@ import fs, {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { JournalEvent } from '../../src/domain/events.js';
+import { type JournalEvent, uncheckedEvent } from '../../src/domain/events.js';
 import {
   fileNameFor,
   GENESIS_HASH,
@@ -44,7 +44,7 @@ function open(dir: string, opts: Partial<JournalOptions> = {}): Journal {
 
 function fill(j: Journal, n: number, pad = 0): JournalEvent[] {
   const out: JournalEvent[] = [];
-  for (let i = 0; i < n; i++) out.push(j.append({ type: 'door.opened', data: { i, pad: 'p'.repeat(pad) } }));
+  for (let i = 0; i < n; i++) out.push(j.append(uncheckedEvent('door.opened', { i, pad: 'p'.repeat(pad) })));
   return out;
 }
 
@@ -206,7 +206,7 @@ describe('store/journal', () => {
         },
       };
       const j = start();
-      j.append({ type: 'system.started', data: {} }); // creates the segment
+      j.append(uncheckedEvent('system.started', {})); // creates the segment
       await withPatchedFs(count, () => fill(j, 10));
       assert.equal(n, 10);
       j.stop();
@@ -218,12 +218,12 @@ describe('store/journal', () => {
 
     it('refuses to append before start and after stop', () => {
       const j = new Journal({ dir, door: 'd', maxFileBytes: 1000 });
-      assert.throws(() => j.append({ type: 'door.closed', data: {} }), JournalWriteError);
+      assert.throws(() => j.append(uncheckedEvent('door.closed', {})), JournalWriteError);
       j.start();
-      j.append({ type: 'door.closed', data: {} });
+      j.append(uncheckedEvent('door.closed', {}));
       j.stop();
       assert.throws(
-        () => j.append({ type: 'door.closed', data: {} }),
+        () => j.append(uncheckedEvent('door.closed', {})),
         (e: unknown) => {
           assert.ok(e instanceof JournalWriteError);
           assert.equal(e.name, 'JournalWriteError');
@@ -267,7 +267,7 @@ describe('store/journal', () => {
     it('puts an event larger than maxFileBytes into a segment of its own', () => {
       const j = start({ maxFileBytes: 400 });
       fill(j, 2);
-      const big = j.append({ type: 'door.opened', data: { blob: 'z'.repeat(2000) } });
+      const big = j.append(uncheckedEvent('door.opened', { blob: 'z'.repeat(2000) }));
       fill(j, 2);
       const segs = listSegments(dir);
       const own = segs.find((s) => s.firstSeq === big.seq);
@@ -357,7 +357,7 @@ describe('store/journal', () => {
       const k = start();
       assert.equal(k.seq, 10);
       assert.deepEqual(k.head, { seq: 10, hash: first[9]!.hash });
-      const next = k.append({ type: 'system.started', data: {} });
+      const next = k.append(uncheckedEvent('system.started', {}));
       assert.equal(next.seq, 11);
       assert.equal(next.prev, first[9]!.hash);
       const after = readFileSync(listSegments(dir)[0]!.file);
@@ -391,7 +391,7 @@ describe('store/journal', () => {
       writeFileSync(join(dir, fileNameFor(11)), '');
       const k = start({ maxFileBytes: 600 });
       assert.deepEqual(k.head, { seq: 10, hash: evs[9]!.hash });
-      const e = k.append({ type: 'door.closed', data: {} });
+      const e = k.append(uncheckedEvent('door.closed', {}));
       assert.equal(e.seq, 11);
       assert.ok(verifyJournal(dir).ok);
     });
@@ -446,7 +446,7 @@ describe('store/journal', () => {
         assert.equal(content.length, goodBytes.length + Buffer.byteLength(`${JSON.stringify(rec)}\n`));
         assert.deepEqual(k.health(), { ok: true, seq: 11, error: null });
 
-        const e12 = k.append({ type: 'door.closed', data: {} });
+        const e12 = k.append(uncheckedEvent('door.closed', {}));
         assert.equal(e12.seq, 12);
         const v = verifyJournal(dir);
         assert.equal(v.ok, true, JSON.stringify(v.firstBad));
@@ -485,7 +485,7 @@ describe('store/journal', () => {
     it('finds the last good line when it is longer than the 64 KiB tail window', () => {
       const j = start({ maxFileBytes: 10 << 20 });
       fill(j, 3);
-      const huge = j.append({ type: 'door.opened', data: { blob: 'h'.repeat(200_000) } });
+      const huge = j.append(uncheckedEvent('door.opened', { blob: 'h'.repeat(200_000) }));
       j.stop();
       const file = listSegments(dir)[0]!.file;
       // First: a clean journal whose last line is huge needs no recovery.
@@ -718,7 +718,7 @@ describe('store/journal', () => {
       const emitted: JournalEvent[] = [];
       j.on('appended', (e) => emitted.push(e));
       assert.throws(
-        () => j.append({ type: 'access.granted', data: {} }),
+        () => j.append(uncheckedEvent('access.granted', {})),
         (e: unknown) => {
           assert.ok(e instanceof JournalWriteError);
           assert.equal((e.cause as NodeJS.ErrnoException).code, 'ENOSPC');
@@ -732,7 +732,7 @@ describe('store/journal', () => {
       assert.match(h.error ?? '', /ENOSPC/);
       assert.equal(j.seq, 0);
       assert.deepEqual(emitted, []);
-      assert.throws(() => j.append({ type: 'access.granted', data: {} }), JournalWriteError);
+      assert.throws(() => j.append(uncheckedEvent('access.granted', {})), JournalWriteError);
     });
 
     it('a removed journal directory fails the append; once it is back, appends resume without a seq gap', () => {
@@ -743,7 +743,7 @@ describe('store/journal', () => {
       let failures = 0;
       for (let i = 0; i < 5; i++) {
         try {
-          j.append({ type: 'door.opened', data: { pad: 'p'.repeat(100) } });
+          j.append(uncheckedEvent('door.opened', { pad: 'p'.repeat(100) }));
         } catch (e) {
           assert.ok(e instanceof JournalWriteError);
           failures++;
@@ -753,7 +753,7 @@ describe('store/journal', () => {
       assert.equal(j.health().ok, false);
       const seqAtFailure = j.seq;
       mkdirSync(dir);
-      const e = j.append({ type: 'system.started', data: {} });
+      const e = j.append(uncheckedEvent('system.started', {}));
       assert.equal(e.seq, seqAtFailure + 1);
       assert.deepEqual(j.health(), { ok: true, seq: e.seq, error: null });
       assert.equal(verifyJournal(dir).ok, true);
@@ -774,13 +774,13 @@ describe('store/journal', () => {
             throw errno('EIO');
           }) as unknown as typeof fs.writeSync,
         },
-        () => assert.throws(() => j.append({ type: 'door.forced', data: {} }), JournalWriteError),
+        () => assert.throws(() => j.append(uncheckedEvent('door.forced', {})), JournalWriteError),
       );
       assert.equal(calls, 2);
       assert.equal(statSync(file).size, size, 'the half-written line must be cut');
       assert.equal(j.health().ok, false);
       assert.match(j.health().error ?? '', /EIO/);
-      const next = j.append({ type: 'door.forced', data: {} });
+      const next = j.append(uncheckedEvent('door.forced', {}));
       assert.equal(next.seq, 4);
       assert.equal(next.prev, evs[2]!.hash);
       assert.equal(j.health().ok, true);
@@ -796,11 +796,11 @@ describe('store/journal', () => {
             throw errno('EIO');
           },
         },
-        () => assert.throws(() => j.append({ type: 'door.forced', data: {} }), JournalWriteError),
+        () => assert.throws(() => j.append(uncheckedEvent('door.forced', {})), JournalWriteError),
       );
       assert.equal(j.health().ok, false);
       assert.deepEqual(seqs(allEvents(dir)), [1, 2]);
-      assert.equal(j.append({ type: 'door.closed', data: {} }).seq, 3);
+      assert.equal(j.append(uncheckedEvent('door.closed', {})).seq, 3);
       assert.ok(verifyJournal(dir).ok);
     });
 
@@ -816,7 +816,7 @@ describe('store/journal', () => {
             throw errno('EIO');
           }) as unknown as typeof fs.writeSync,
         },
-        () => assert.throws(() => j.append({ type: 'door.forced', data: {} }), JournalWriteError),
+        () => assert.throws(() => j.append(uncheckedEvent('door.forced', {})), JournalWriteError),
       );
       j.stop();
       opened.length = 0;
