@@ -19,6 +19,7 @@ export class RawHost {
   epoch = 0;
   seq = 0;
   private port: SerialPort | null = null;
+  private waiters = new Set<() => void>();
 
   async open(path: string): Promise<void> {
     const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
@@ -28,6 +29,7 @@ export class RawHost {
     parser.on('data', (e: ParsedEvent) => {
       if (e.kind === 'frame') this.frames.push(e.frame);
       else this.drops.push(e.reason);
+      for (const w of [...this.waiters]) w();
     });
     this.port = port;
   }
@@ -49,20 +51,27 @@ export class RawHost {
     return wire;
   }
 
-  /** Waits for a frame after index `from` of `frames` that matches. */
-  async next(
-    pred: (f: BridgeFrame) => boolean,
-    what: string,
-    from = 0,
-    timeoutMs = 5000,
-  ): Promise<BridgeFrame> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.frames.slice(from).find(pred);
-      if (hit) return hit;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+  /** Waits for a frame after index `from` of `frames` that matches (event-driven, no polling). */
+  next(pred: (f: BridgeFrame) => boolean, what: string, from = 0, timeoutMs = 5000): Promise<BridgeFrame> {
+    return new Promise((resolve, reject) => {
+      let scanned = from;
+      const check = () => {
+        for (; scanned < this.frames.length; scanned++) {
+          const f = this.frames[scanned]!;
+          if (!pred(f)) continue;
+          this.waiters.delete(check);
+          clearTimeout(timer);
+          resolve(f);
+          return;
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
   }
 
   /** The ACK or NACK answering seq. */
