@@ -41,7 +41,18 @@ export class BridgeRelay implements Relay {
   }
 
   async stop(): Promise<void> {
-    this.set(false);
+    this.want = false;
+    this.on = false;
+    if (this.renew) clearInterval(this.renew);
+    this.renew = null;
+    // Locked before the port closes (the MCU would release within its heartbeat timeout anyway).
+    if (this.link.ready) {
+      await this.link
+        .relay(RELAY_MODE.release, 0)
+        .catch((err: Error) =>
+          this.logger?.warn({ relay: this.id, err: err.message }, 'bridge release on stop failed'),
+        );
+    }
     this.link.off('relay', this.onMcuRelay);
     await this.link.release();
   }
