@@ -20,7 +20,7 @@ import {
   RELAY_MODE,
   RESET_CAUSE,
 } from '../../../src/hardware/bridge/protocol.js';
-import { h10301Bits, SimavrBridge } from '../../fixtures/simavr-bridge.js';
+import { h10301Bits, h10304Bits, SimavrBridge } from '../../fixtures/simavr-bridge.js';
 import { RawHost } from './bridge-host.js';
 
 const pulse = (ms: number) => encodeRelay(RELAY_MODE.pulse, ms);
@@ -161,6 +161,7 @@ describe('firmware-bridge under simavr (raw protocol over a real pty)', function
 
   it('a hung firmware is reset by the watchdog to locked, and HELLO says why', async () => {
     await host.hello();
+    const epochBefore = host.epoch;
     assert.equal((await host.request(MSG.relay, hold())).type, MSG.ack);
     const on = await sim.waitRelay(1);
     const from = host.frames.length;
@@ -176,6 +177,10 @@ describe('firmware-bridge under simavr (raw protocol over a real pty)', function
     assert.equal(decodeNack((await host.request(MSG.relay, pulse(100))).payload)?.reason, 'no_session');
     const again = await host.hello();
     assert.equal(again.faults, FAULT.watchdogReset);
+    assert.ok(
+      host.epoch > epochBefore,
+      'the epoch counter survives the reset (EEPROM): no session is reused',
+    );
     assert.equal(decodeNack((await host.request(MSG.relay, pulse(100))).payload)?.reason, 'fault_latched');
   });
 
@@ -189,6 +194,17 @@ describe('firmware-bridge under simavr (raw protocol over a real pty)', function
       { bits: 26, format: 'H10301', status: 'ok', facility: 123, card: 4567 },
     );
     assert.equal(card.raw.toString('hex'), 'bd88eb80');
+  });
+
+  it('a Wiegand 37-bit (H10304) read arrives with its 16-bit facility and 19-bit card number', async () => {
+    await host.hello();
+    const from = host.frames.length;
+    await sim.wiegand(h10304Bits(1000, 300_000));
+    const card = decodeCard((await host.next((f) => f.type === MSG.card, 'CARD', from)).payload)!;
+    assert.deepEqual(
+      { bits: card.bits, format: card.format, status: card.status, facility: card.facility, card: card.card },
+      { bits: 37, format: 'H10304', status: 'ok', facility: 1000, card: 300_000 },
+    );
   });
 
   it('a Wiegand read with bad parity is reported as an error, never as a card', async () => {
