@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import type { Lifecycle } from '../lifecycle.js';
 
 export interface Credential {
-  kind: 'nfc' | 'qr';
+  kind: 'nfc' | 'qr' | 'wiegand';
   /** NFC: normalised upper-case hex UID. QR: the scanned text. */
   value: string;
   readerId: string;
