@@ -68,7 +68,7 @@ export type RelockReason = 'timeout' | 'door_closed' | 'mode';
 export type TapData = {
   reader: string;
   direction: 'entry' | 'exit';
-  credential: 'nfc' | 'qr';
+  credential: 'nfc' | 'qr' | 'wiegand';
   uid?: string;
 };
 
