@@ -15,7 +15,7 @@ import { Runtime } from '../app.js';
 import { ConfigError, envName, loadConfig } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import type { Role } from '../domain/types.js';
-import { verifyJournal } from '../store/journal.js';
+import { verifyJournal } from '../store/journal-verify.js';
 import { runningPid, takeLock } from './data-lock.js';
 import { runDemo } from './demo.js';
 

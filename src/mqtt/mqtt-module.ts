@@ -11,10 +11,10 @@ import type { Logger } from 'pino';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
 import type { ModuleHealth } from '../lifecycle.js';
+import { CursorFile } from './cursor.js';
 import type { Journal } from '../store/journal.js';
 import { CommandHandler } from './commands.js';
 import { embeddedUsers, MqttConfigError, mqttConfigProblems } from './config-check.js';
-import { CursorFile } from './cursor.js';
 import { discoveryMessages } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { stateMessage } from './payloads.js';
@@ -26,7 +26,8 @@ export interface MqttContext {
   config: MqttConfig;
   doorId: string;
   dataDir: string;
-  journalDir: string;
+  /** Unused: the publisher reads through `journal`. Kept until app.ts stops passing it. */
+  journalDir?: string;
   journal: Journal;
   door: DoorController;
   clock: () => Date;
@@ -163,7 +164,6 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
       );
       this.publisher = new EventPublisher({
         journal: this.ctx.journal,
-        journalDir: this.ctx.journalDir,
         cursor,
         topics: this.topics,
         logger: log,

@@ -13,10 +13,10 @@ import type { JournalEvent } from '../../src/domain/events.js';
 import type { DoorController } from '../../src/door/door-controller.js';
 import { CommandHandler } from '../../src/mqtt/commands.js';
 import { embeddedUsers, mqttConfigProblems } from '../../src/mqtt/config-check.js';
-import { CursorFile } from '../../src/mqtt/cursor.js';
 import { accessMessage, eventMessage, scrubPersonalData, scrubString } from '../../src/mqtt/payloads.js';
 import { EventPublisher, type PublishSink } from '../../src/mqtt/publisher.js';
 import { Topics } from '../../src/mqtt/topics.js';
+import { CursorFile } from '../../src/mqtt/cursor.js';
 import { Journal, JournalWriteError } from '../../src/store/journal.js';
 
 const silent = pino({ level: 'silent' });
@@ -167,7 +167,6 @@ describe('mqtt publisher (real journal, fake sink)', () => {
   const publisher = (s: PublishSink, cursor = new CursorFile(dir, 0)) =>
     new EventPublisher({
       journal,
-      journalDir: join(dir, 'journal'),
       cursor,
       topics,
       sink: s,

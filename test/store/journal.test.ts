@@ -13,17 +13,10 @@ import fs, {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { JournalEvent } from '../../src/domain/events.js';
-import {
-  fileNameFor,
-  GENESIS_HASH,
-  hashEvent,
-  Journal,
-  type JournalOptions,
-  JournalWriteError,
-  listSegments,
-  readLines,
-  verifyJournal,
-} from '../../src/store/journal.js';
+import { Journal, type JournalOptions, JournalWriteError } from '../../src/store/journal.js';
+import { GENESIS_HASH, hashEvent } from '../../src/store/journal-chain.js';
+import { fileNameFor, listSegments, readLines } from '../../src/store/journal-segments.js';
+import { verifyJournal } from '../../src/store/journal-verify.js';
 import { tempDir, withPatchedFs } from './helpers.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
