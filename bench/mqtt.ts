@@ -25,7 +25,7 @@ import { pino } from 'pino';
 import { throughputClientOptions } from '../src/mqtt/mqtt-module.js';
 import { EventPublisher, messagesFor } from '../src/mqtt/publisher.js';
 import { Topics } from '../src/mqtt/topics.js';
-import { CursorFile } from '../src/mqtt/cursor.js';
+import { CursorFile } from '../src/store/cursor.js';
 import { Journal } from '../src/store/journal.js';
 import { freePort, Mosquitto } from '../test/fixtures/mosquitto.js';
 import type { Figure } from './figures.js';

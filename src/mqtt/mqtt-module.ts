@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
 import type { ModuleHealth } from '../lifecycle.js';
-import { CursorFile } from './cursor.js';
+import { CursorFile } from '../store/cursor.js';
 import type { Journal } from '../store/journal.js';
 import { CommandHandler } from './commands.js';
 import { embeddedUsers, MqttConfigError, mqttConfigProblems } from './config-check.js';

@@ -13,9 +13,9 @@
 import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
 import type { JournalEvent } from '../domain/events.js';
+import type { CursorFile } from '../store/cursor.js';
 import type { Journal } from '../store/journal.js';
 import type { JournalReader } from '../store/journal-reader.js';
-import type { CursorFile } from './cursor.js';
 import { accessMessage, eventMessage } from './payloads.js';
 import { assertPublishable, type Topics } from './topics.js';
 

@@ -16,7 +16,7 @@ import { embeddedUsers, mqttConfigProblems } from '../../src/mqtt/config-check.j
 import { accessMessage, eventMessage, scrubPersonalData, scrubString } from '../../src/mqtt/payloads.js';
 import { EventPublisher, type PublishSink } from '../../src/mqtt/publisher.js';
 import { Topics } from '../../src/mqtt/topics.js';
-import { CursorFile } from '../../src/mqtt/cursor.js';
+import { CursorFile } from '../../src/store/cursor.js';
 import { Journal, JournalWriteError } from '../../src/store/journal.js';
 
 const silent = pino({ level: 'silent' });
