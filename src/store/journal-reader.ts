@@ -43,6 +43,8 @@ export class JournalReader {
   /** Byte offset of the first unread line in `segment`, and lines read before it. */
   private offset = 0;
   private lineNo = 0;
+  /** Raw mode: the segment's unterminated tail was handed out already. */
+  private tailDone = false;
   /** The seq of the last line read, handed out or not: a bad line's place is one after it. */
   private lastSeen = 0;
   /** The seq of the last event handed out by next(), and of the last one put into a block. */
@@ -114,7 +116,8 @@ export class JournalReader {
         for (;;) {
           const r = lines.next();
           if (r.done) {
-            if (this.raw && r.value.length > 0) {
+            if (this.raw && r.value.length > 0 && !this.tailDone) {
+              this.tailDone = true;
               this.lineNo++;
               out.push(this.bad('torn last line (no newline)', seg));
             }
@@ -226,6 +229,7 @@ export class JournalReader {
     this.segment = seg;
     this.offset = 0;
     this.lineNo = 0;
+    this.tailDone = false;
     // Until a line says otherwise, the segment's name says which seq comes first.
     this.lastSeen = seg.firstSeq - 1;
   }
