@@ -202,7 +202,7 @@ function cmdVerify(args: string[]): number {
   const r = verifyJournal(jdir);
   if (r.ok) {
     process.stdout.write(
-      `journal ok: ${r.events} events in ${r.files} file(s), last seq ${r.lastSeq} (${jdir})\n`,
+      `journal ok: ${r.events} events in ${r.files} file(s), last seq ${r.lastSeq} (${jdir})${r.legacyEvents ? `; the first ${r.legacyEvents} with the older v1 hash` : ''}\n`,
     );
     return 0;
   }

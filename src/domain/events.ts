@@ -66,7 +66,7 @@ export interface JournalEvent {
   data: Record<string, unknown>;
   /** Hash of the previous event (64 zeros for the first). */
   prev: string;
-  /** sha256(prev + "\n" + JSON of {seq,id,at,door,type,data}). */
+  /** sha256 of the canonical JSON (keys sorted) of every other field, prev included: store/journal-chain.ts. */
   hash: string;
 }
 

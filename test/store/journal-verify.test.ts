@@ -4,6 +4,7 @@ import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEvent } from '../../src/domain/events.js';
 import type { Journal, JournalOptions } from '../../src/store/journal.js';
+import { GENESIS_HASH, hashEvent, legacyHashEvent } from '../../src/store/journal-chain.js';
 import { listSegments } from '../../src/store/journal-segments.js';
 import { verifyJournal } from '../../src/store/journal-verify.js';
 import { tempDir } from './helpers.js';
@@ -45,12 +46,20 @@ describe('store/journal-verify', () => {
         events: 30,
         files: segs.length,
         lastSeq: 30,
+        legacyEvents: 0,
         firstBad: null,
       });
     });
 
     it('accepts an empty or missing directory', () => {
-      assert.deepEqual(verifyJournal(dir), { ok: true, events: 0, files: 0, lastSeq: 0, firstBad: null });
+      assert.deepEqual(verifyJournal(dir), {
+        ok: true,
+        events: 0,
+        files: 0,
+        lastSeq: 0,
+        legacyEvents: 0,
+        firstBad: null,
+      });
       mkdirSync(dir);
       assert.equal(verifyJournal(dir).ok, true);
     });
@@ -218,6 +227,132 @@ describe('store/journal-verify', () => {
       assert.equal(v.ok, true, JSON.stringify(v.firstBad));
       assert.equal(v.lastSeq, 30);
       assert.equal(v.events, 30 - (segs[1]!.firstSeq - 1));
+    });
+  });
+
+  describe('the hash covers the whole event', () => {
+    function build(): ReturnType<typeof listSegments> {
+      const j = start({ maxFileBytes: 2000 });
+      fill(j, 12, 30);
+      j.stop();
+      opened.length = 0;
+      return listSegments(dir);
+    }
+    const editEvent = (file: string, seq: number, edit: (e: JournalEvent) => object) =>
+      editLines(file, (ls) =>
+        ls.map((l) => {
+          const e = JSON.parse(l) as JournalEvent;
+          return e.seq === seq ? JSON.stringify(edit(e)) : l;
+        }),
+      );
+
+    it('an event with an added top-level field fails, named, even with its hash recomputed', () => {
+      for (const recompute of [false, true]) {
+        rmSync(dir, { recursive: true, force: true });
+        const segs = build();
+        editEvent(segs[0]!.file, 4, (e) => {
+          const withNote = { ...e, note: 'added later' };
+          return recompute ? { ...withNote, hash: hashEvent(withNote) } : withNote;
+        });
+        const v = verifyJournal(dir);
+        assert.equal(v.ok, false, `recompute ${recompute}`);
+        assert.equal(v.firstBad!.seq, 4);
+        assert.equal(v.firstBad!.line, 4);
+        assert.match(v.firstBad!.problem, /outside the event: note/);
+      }
+    });
+
+    it('an edited field fails, nested data included', () => {
+      const segs = build();
+      editEvent(segs[0]!.file, 2, (e) => ({ ...e, data: { ...e.data, pad: `${e.data.pad}!` } }));
+      const v = verifyJournal(dir);
+      assert.equal(v.ok, false);
+      assert.equal(v.firstBad!.seq, 2);
+      assert.match(v.firstBad!.problem, /hash does not match/);
+    });
+
+    it('a journal re-serialised with other key order still verifies', () => {
+      const segs = build();
+      for (const seg of segs)
+        editLines(seg.file, (ls) =>
+          ls.map((l) => {
+            const e = JSON.parse(l) as Record<string, unknown>;
+            const reversed = Object.fromEntries(Object.entries(e).reverse());
+            // seq stays first: the line format readers rely on to skip cheaply.
+            return JSON.stringify({ seq: e.seq, ...reversed });
+          }),
+        );
+      const v = verifyJournal(dir);
+      assert.equal(v.ok, true, JSON.stringify(v.firstBad));
+      assert.equal(v.events, 12);
+    });
+
+    describe('journals written before (v1 hashes)', () => {
+      /** Rewrites the journal as the old code wrote it: v1 hashes, chained. */
+      function toV1(): void {
+        let prev = GENESIS_HASH;
+        for (const seg of listSegments(dir))
+          editLines(seg.file, (ls) =>
+            ls.map((l) => {
+              const { hash: _h, ...rest } = JSON.parse(l) as JournalEvent;
+              const e = { ...rest, prev };
+              prev = legacyHashEvent(e);
+              return JSON.stringify({ ...e, hash: prev });
+            }),
+          );
+      }
+
+      it('verify, and say how many events carry the v1 hash', () => {
+        build();
+        toV1();
+        const v = verifyJournal(dir);
+        assert.equal(v.ok, true, JSON.stringify(v.firstBad));
+        assert.equal(v.events, 12);
+        assert.equal(v.legacyEvents, 12);
+      });
+
+      it('continued by the new code, verify as a v1 prefix and a v2 rest', () => {
+        build();
+        toV1();
+        const j = start({ maxFileBytes: 2000 });
+        const next = j.append({ type: 'door.closed', data: {} });
+        fill(j, 3);
+        assert.equal(next.hash, hashEvent(next));
+        const v = verifyJournal(dir);
+        assert.equal(v.ok, true, JSON.stringify(v.firstBad));
+        assert.deepEqual([v.events, v.legacyEvents, v.lastSeq], [16, 12, 16]);
+      });
+
+      it('fail on an added field or an edited field', () => {
+        const segs = build();
+        toV1();
+        editEvent(segs[0]!.file, 3, (e) => ({ ...e, note: 'x' }));
+        let v = verifyJournal(dir);
+        assert.equal(v.ok, false);
+        assert.equal(v.firstBad!.seq, 3);
+        assert.match(v.firstBad!.problem, /outside the event: note/);
+        rmSync(dir, { recursive: true, force: true });
+        build();
+        toV1();
+        editEvent(listSegments(dir)[0]!.file, 3, (e) => ({ ...e, door: 'other' }));
+        v = verifyJournal(dir);
+        assert.equal(v.ok, false);
+        assert.equal(v.firstBad!.seq, 3);
+        assert.match(v.firstBad!.problem, /hash does not match/);
+      });
+
+      it('are accepted only before the first whole-event hash: a v1 event after it fails', () => {
+        const segs = build();
+        // Seq 6 rewritten with a v1 hash over its own fields (its prev still links).
+        editEvent(segs[0]!.file, 6, (e) => {
+          const { hash: _h, ...rest } = e;
+          return { ...rest, hash: legacyHashEvent(rest) };
+        });
+        const v = verifyJournal(dir);
+        assert.equal(v.ok, false);
+        assert.equal(v.firstBad!.seq, 6);
+        assert.match(v.firstBad!.problem, /v1 hash .* after whole-event hashes began/);
+      });
     });
   });
 });
