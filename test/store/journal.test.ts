@@ -235,7 +235,14 @@ describe('store/journal', () => {
       const after = readFileSync(listSegments(dir)[0]!.file);
       assert.deepEqual(after.subarray(0, before.length), before, 'earlier events were overwritten');
       assert.deepEqual(allEvents(dir), [...first, next]);
-      assert.deepEqual(verifyJournal(dir), { ok: true, events: 11, files: 1, lastSeq: 11, legacyEvents: 0, firstBad: null });
+      assert.deepEqual(verifyJournal(dir), {
+        ok: true,
+        events: 11,
+        files: 1,
+        lastSeq: 11,
+        legacyEvents: 0,
+        firstBad: null,
+      });
     });
 
     it('continues in the newest of several rotated segments, and keeps rotating', () => {
@@ -462,7 +469,14 @@ describe('store/journal', () => {
       assert.equal(next.seq, 4);
       assert.equal(next.prev, evs[2]!.hash);
       assert.equal(j.health().ok, true);
-      assert.deepEqual(verifyJournal(dir), { ok: true, events: 4, files: 1, lastSeq: 4, legacyEvents: 0, firstBad: null });
+      assert.deepEqual(verifyJournal(dir), {
+        ok: true,
+        events: 4,
+        files: 1,
+        lastSeq: 4,
+        legacyEvents: 0,
+        firstBad: null,
+      });
     });
 
     it('an fsync failure fails the append and does not leave the unsynced event in the file', async () => {
