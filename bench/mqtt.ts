@@ -22,10 +22,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connect } from 'mqtt';
 import { pino } from 'pino';
-import { CursorFile } from '../src/mqtt/cursor.js';
 import { throughputClientOptions } from '../src/mqtt/mqtt-module.js';
 import { EventPublisher, messagesFor } from '../src/mqtt/publisher.js';
 import { Topics } from '../src/mqtt/topics.js';
+import { CursorFile } from '../src/store/cursor.js';
 import { Journal } from '../src/store/journal.js';
 import { freePort, Mosquitto } from '../test/fixtures/mosquitto.js';
 import type { Figure } from './figures.js';
@@ -89,7 +89,6 @@ async function publisherRun(journal: Journal, dir: string, url: string, round: n
   const cursor = new CursorFile(dir, 200, `cursor-${round}.json`);
   const publisher = new EventPublisher({
     journal,
-    journalDir: join(dir, 'journal'),
     cursor,
     topics: new Topics('bench', DOOR),
     logger: pino({ level: 'silent' }),

@@ -184,7 +184,6 @@ export class Runtime {
         config: opts.config.mqtt,
         doorId: opts.config.doorId,
         dataDir,
-        journalDir: join(dataDir, 'journal'),
         journal: this.journal,
         door: this.door,
         clock: this.clock,

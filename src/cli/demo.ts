@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Runtime } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../logger.js';
-import { verifyJournal } from '../store/journal.js';
+import { verifyJournal } from '../store/journal-verify.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the demo reads loosely typed API JSON
 type Json = Record<string, any>;

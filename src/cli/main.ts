@@ -6,7 +6,8 @@
  *   user add --role R --username U --name N [--escort] [--password-stdin]
  *   config check FILE                validate a configuration file, listing every error
  *   config env                       list every environment override
- *   verify-journal DIR               check the hash chain; non-zero and the first bad seq if broken
+ *   verify-journal DIR               check the hash chain (DIR: the data or the journal directory);
+ *                                    non-zero with the first bad seq if broken, or when DIR holds no journal
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,9 +15,11 @@ import { createInterface } from 'node:readline';
 import { Runtime } from '../app.js';
 import { ConfigError, envName, loadConfig } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
+import { ERRORS } from '../domain/errors.js';
 import type { Role } from '../domain/types.js';
 import { SystemdNotifier } from '../sd-notify.js';
-import { verifyJournal } from '../store/journal.js';
+import { findJournalDir } from '../store/journal-segments.js';
+import { verifyJournal } from '../store/journal-verify.js';
 import { runningPid, takeLock } from './data-lock.js';
 import { runDemo } from './demo.js';
 
@@ -191,17 +194,29 @@ function cmdConfigEnv(): number {
 function cmdVerify(args: string[]): number {
   const dir = args[0];
   if (!dir) {
-    process.stderr.write('usage: jurukunci verify-journal DIR\n');
+    process.stderr.write(
+      'usage: jurukunci verify-journal DIR   (the data directory or its journal/ directory)\n',
+    );
     return 2;
   }
-  const r = verifyJournal(dir);
+  const jdir = findJournalDir(resolve(dir));
+  if (jdir === null) {
+    // Not "ok: 0 events": a wrong path must not pass for an empty, intact journal.
+    const e = ERRORS.journal_not_found;
+    process.stderr.write(`${dir}: ${e.id} / ${e.en}\n`);
+    return 1;
+  }
+  const r = verifyJournal(jdir);
   if (r.ok) {
-    process.stdout.write(`journal ok: ${r.events} events in ${r.files} file(s), last seq ${r.lastSeq}\n`);
+    process.stdout.write(
+      `journal ok: ${r.events} events in ${r.files} file(s), last seq ${r.lastSeq} (${jdir})${r.legacyEvents ? `; the first ${r.legacyEvents} with the older v1 hash` : ''}\n`,
+    );
     return 0;
   }
   const b = r.firstBad!;
+  const e = ERRORS.journal_broken;
   process.stderr.write(
-    `journal BROKEN at seq ${b.seq ?? '?'}: ${b.problem} (${b.file} line ${b.line}); ${r.events} events verified before it\n`,
+    `journal BROKEN at seq ${b.seq ?? '?'}: ${b.problem} (${b.file} line ${b.line}); ${r.events} events verified before it\n  ${e.id} / ${e.en}\n`,
   );
   return 1;
 }
@@ -224,7 +239,7 @@ export async function main(argv: string[]): Promise<number> {
       return cmdVerify(rest);
   }
   process.stderr.write(
-    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DIR\n',
+    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DATA_OR_JOURNAL_DIR\n',
   );
   return 2;
 }

@@ -82,6 +82,24 @@ export const ERRORS = {
     id: 'Jurnal tidak dapat ditulis; perubahan ditolak',
     en: 'The journal cannot be written; the change was refused',
   },
+  // The journal and its readers (store/journal*.ts, mqtt/publisher.ts, verify-journal); a failed
+  // append or sync is journal_unavailable above (JournalWriteError).
+  journal_not_found: {
+    status: 404,
+    id: 'Tidak ada jurnal di direktori ini (juga tidak di subdirektori journal/)',
+    en: 'No journal in this directory (nor in its journal/ subdirectory)',
+  },
+  journal_broken: {
+    status: 500,
+    id: 'Rantai hash jurnal rusak',
+    en: 'The journal’s hash chain is broken',
+  },
+  event_unpublishable: {
+    status: 422,
+    id: 'Peristiwa jurnal tidak dapat dikirim sebagai pesan MQTT',
+    en: 'The journal event cannot be published as an MQTT message',
+  },
+  // (end of the journal's codes)
   store_unavailable: {
     status: 503,
     id: 'Penyimpanan tidak dapat ditulis',

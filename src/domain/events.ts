@@ -230,7 +230,7 @@ interface JournalEnvelope {
   door: string;
   /** Hash of the previous event (64 zeros for the first). */
   prev: string;
-  /** sha256(prev + "\n" + JSON of {seq,id,at,door,type,data}). */
+  /** sha256 of the canonical JSON (keys sorted) of every other field, prev included: store/journal-chain.ts. */
   hash: string;
 }
 

@@ -12,9 +12,9 @@ import { embeddedUsers } from '../config/mqtt-rules.js';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
 import type { ModuleHealth } from '../lifecycle.js';
+import { CursorFile } from '../store/cursor.js';
 import type { Journal } from '../store/journal.js';
 import { CommandHandler } from './commands.js';
-import { CursorFile } from './cursor.js';
 import { discoveryMessages } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { MqttConfigError } from './mqtt-config-error.js';
@@ -27,7 +27,6 @@ export interface MqttContext {
   config: MqttConfig;
   doorId: string;
   dataDir: string;
-  journalDir: string;
   journal: Journal;
   door: DoorController;
   clock: () => Date;
@@ -178,7 +177,6 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
       );
       this.publisher = new EventPublisher({
         journal: this.ctx.journal,
-        journalDir: this.ctx.journalDir,
         cursor,
         topics: this.topics,
         logger: log,
@@ -376,7 +374,21 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
       });
       this.client = null;
       this.subscribed = false;
-      await client.endAsync(false).catch(() => undefined);
+      // A broker that died a moment ago still looks connected until the socket's close arrives;
+      // a clean end would then wait forever. Give it a second, then end hard.
+      let ended = false;
+      await Promise.race([
+        client.endAsync(false).then(
+          () => (ended = true),
+          () => (ended = true),
+        ),
+        new Promise<void>((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
+      if (!ended) await client.endAsync(true).catch(() => undefined);
+    } else if (client) {
+      this.client = null;
+      this.subscribed = false;
+      await client.endAsync(true).catch(() => undefined);
     }
     await this.teardown();
   }

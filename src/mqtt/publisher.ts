@@ -1,7 +1,8 @@
 /**
  * The journal consumer: publishes every event from the saved cursor, in order, at QoS 1, and moves
  * the cursor only past events the broker acknowledged (PUBACK), contiguously. While caught up it
- * takes events straight from the journal's 'appended' signal; behind, it reads the segment files.
+ * takes events straight from the journal's 'appended' signal; behind, it reads through the
+ * journal's reader (`journal.readFrom`).
  * A poison event (one that cannot become an MQTT message) is reported, raised as an alarm in the
  * journal (once per seq: the cursor file remembers the highest one reported), and skipped, so it
  * never blocks the queue.
@@ -10,9 +11,11 @@
  * not yet fsynced could still vanish in a power cut, and must not reach subscribers first.
  */
 import type { Logger } from 'pino';
+import { AppError } from '../domain/errors.js';
 import type { JournalEvent } from '../domain/events.js';
-import { type Journal, listSegments, readLines } from '../store/journal.js';
-import type { CursorFile } from './cursor.js';
+import type { CursorFile } from '../store/cursor.js';
+import type { Journal } from '../store/journal.js';
+import type { JournalReader } from '../store/journal-reader.js';
 import { accessMessage, eventMessage } from './payloads.js';
 import { assertPublishable, type Topics } from './topics.js';
 
@@ -29,7 +32,6 @@ export interface PublishSink {
 
 export interface PublisherContext {
   journal: Journal;
-  journalDir: string;
   cursor: CursorFile;
   topics: Topics;
   sink: PublishSink;
@@ -48,7 +50,13 @@ interface InFlight {
 
 const LIVE_MAX = 10_000;
 
-export class PoisonEventError extends Error {}
+/** An event that cannot become an MQTT message: `event_unpublishable` in the error catalogue. */
+export class PoisonEventError extends AppError {
+  constructor(reason: string) {
+    super('event_unpublishable', { reason }, reason);
+    this.name = 'PoisonEventError';
+  }
+}
 
 /**
  * Event topics by type, each checked with assertPublishable once: a journal holds a handful of
@@ -97,7 +105,8 @@ export class EventPublisher {
   private nextSeq = 1;
   private readonly inflight: InFlight[] = [];
   private live: JournalEvent[] = [];
-  private iter: Generator<JournalEvent | { bad: string }> | null = null;
+  /** Reading from the journal while behind; dropped while the live buffer has the next event. */
+  private reader: JournalReader | null = null;
   private running = false;
   private pumping = false;
   private generation = 0;
@@ -154,7 +163,7 @@ export class EventPublisher {
     this.ctx.journal.off('appended', this.onAppended);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.closeIter();
+    this.reader = null;
     this.live = [];
     if (!this.ctx.cursor.flush()) {
       this.ctx.logger.warn(
@@ -257,7 +266,7 @@ export class EventPublisher {
     this.generation++;
     this.inflight.length = 0;
     this.nextSeq = this.ctx.cursor.seq + 1;
-    this.closeIter();
+    this.reader = null;
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -288,75 +297,26 @@ export class EventPublisher {
     cursor.notePoison(seq);
   }
 
-  private closeIter(): void {
-    this.iter?.return(undefined);
-    this.iter = null;
-  }
-
-  /** The event at nextSeq, from the live buffer or the files; undefined when caught up. */
+  /** The event at nextSeq, from the live buffer or the journal; undefined when caught up. */
   private next(): JournalEvent | undefined {
     for (;;) {
       while (this.live.length > 0 && this.live[0]!.seq < this.nextSeq) this.live.shift();
       const head = this.live[0];
       if (head && head.seq === this.nextSeq) {
-        this.closeIter();
+        this.reader = null;
         return this.live.shift();
       }
       if (this.nextSeq > this.durableSeq) return undefined;
-      this.iter ??= this.readFrom(this.nextSeq - 1);
-      const r = this.iter.next();
-      if (r.done) {
-        this.iter = null;
-        if (this.nextSeq > this.durableSeq) return undefined;
-        // The files end before the journal's head (a rotation under us): one fresh look.
-        const again = this.readFrom(this.nextSeq - 1);
-        const r2 = again.next();
-        if (r2.done) return undefined;
-        this.iter = again;
-        const v2 = r2.value;
-        if ('bad' in v2) {
-          this.poison(this.nextSeq, null, null, v2.bad);
-          continue;
-        }
-        return v2;
-      }
-      const v = r.value;
-      if ('bad' in v) {
+      this.reader ??= this.ctx.journal.readFrom(this.nextSeq - 1, { blockSize: this.window });
+      const entry = this.reader.next();
+      if (!entry) return undefined;
+      if (entry.kind === 'bad') {
         // An unreadable line: its seq is unknown, so report at the position we were waiting for.
-        this.poison(this.nextSeq, null, null, v.bad);
+        this.poison(this.nextSeq, null, null, `journal ${entry.problem}`);
         continue;
       }
-      if (v.seq < this.nextSeq) continue;
-      return v;
-    }
-  }
-
-  /** Tolerant reader over the segment files: a line that does not parse is yielded as `bad`. */
-  private *readFrom(after: number): Generator<JournalEvent | { bad: string }> {
-    const segs = listSegments(this.ctx.journalDir);
-    let startIdx = 0;
-    for (let i = 0; i < segs.length; i++) if (segs[i]!.firstSeq <= after + 1) startIdx = i;
-    for (let i = startIdx; i < segs.length; i++) {
-      for (const { line } of readLines(segs[i]!.file)) {
-        if (!line) continue;
-        // Skip cheaply past lines before the cursor without parsing them all.
-        const m = /^\{"seq":(\d+),/.exec(line);
-        if (m && Number(m[1]) <= after) continue;
-        let ev: JournalEvent;
-        try {
-          ev = JSON.parse(line) as JournalEvent;
-        } catch (err) {
-          yield { bad: `journal line is not JSON: ${(err as Error).message}` };
-          continue;
-        }
-        if (typeof ev.seq !== 'number' || typeof ev.id !== 'string') {
-          yield { bad: 'journal line is not an event' };
-          continue;
-        }
-        if (ev.seq <= after) continue;
-        if (ev.seq > this.durableSeq) return;
-        yield ev;
-      }
+      if (entry.event.seq < this.nextSeq) continue;
+      return entry.event;
     }
   }
 }

@@ -1,12 +1,14 @@
 /**
- * The append-only journal: JSON Lines, one event per line, fsync per append, a monotonic sequence
- * number, an id for de-duplication and a sha256 hash chain. Files rotate by size and are named by
- * their first sequence number, so any cursor finds its file without reading the others.
+ * The append-only journal's writer: JSON Lines, one event per line, fsync per append, a monotonic
+ * sequence number, an id for de-duplication and a sha256 hash chain (journal-chain.ts). Files
+ * rotate by size and are named by their first sequence number (journal-segments.ts), so any cursor
+ * finds its file without reading the others.
  *
  * It is the single source of events: consumers (MQTT, live feed, reports) read from their own
- * cursor with `read()` and are woken by the 'appended' event.
+ * cursor with `readFrom()` (journal-reader.ts) and are woken by the 'appended' event; a journal on
+ * disk is checked by journal-verify.ts.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   closeSync,
@@ -15,32 +17,16 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../domain/errors.js';
 import type { EventInput, JournalEvent } from '../domain/events.js';
 import { fsyncDir } from './durable-file.js';
-
-export const GENESIS_HASH = '0'.repeat(64);
-const FILE_RE = /^journal-(\d{12})\.jsonl$/;
-
-export function fileNameFor(firstSeq: number): string {
-  return `journal-${String(firstSeq).padStart(12, '0')}.jsonl`;
-}
-
-function hashedBody(e: Omit<JournalEvent, 'hash'>): string {
-  return JSON.stringify({ seq: e.seq, id: e.id, at: e.at, door: e.door, type: e.type, data: e.data });
-}
-
-function hashOf(prev: string, body: string): string {
-  return createHash('sha256').update(prev).update('\n').update(body).digest('hex');
-}
-
-export function hashEvent(e: Omit<JournalEvent, 'hash'>): string {
-  return hashOf(e.prev, hashedBody(e));
-}
+import { GENESIS_HASH, sealEvent } from './journal-chain.js';
+import { JournalReader } from './journal-reader.js';
+import { fileNameFor, listSegments } from './journal-segments.js';
 
 export interface JournalOptions {
   dir: string;
@@ -51,60 +37,14 @@ export interface JournalOptions {
   fsync?: boolean;
 }
 
-export interface JournalSegment {
-  firstSeq: number;
-  file: string;
-}
-
-export function listSegments(dir: string): JournalSegment[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return names
-    .map((n) => FILE_RE.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ firstSeq: Number(m[1]), file: join(dir, m[0]) }))
-    .sort((a, b) => a.firstSeq - b.firstSeq);
-}
-
-/** Reads a file's lines in blocks; the last element is whatever follows the final newline. */
-export function* readLines(file: string, startOffset = 0): Generator<{ line: string; end: number }, string> {
-  const fd = openSync(file, 'r');
-  try {
-    // 64 KiB reads: big enough to amortise syscalls, small enough that a drain of a long journal
-    // does not churn megabyte buffers through the external heap.
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    let pos = startOffset;
-    let carry = Buffer.alloc(0);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n === 0) break;
-      let chunk = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
-      const chunkStart = pos - carry.length;
-      pos += n;
-      let from = 0;
-      for (;;) {
-        const nl = chunk.indexOf(10, from);
-        if (nl === -1) break;
-        yield { line: chunk.toString('utf8', from, nl), end: chunkStart + nl + 1 };
-        from = nl + 1;
-      }
-      chunk = chunk.subarray(from);
-      carry = Buffer.from(chunk);
-    }
-    return carry.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export class JournalWriteError extends Error {
+/** An append or sync that did not reach the disk: `journal_unavailable` in the error catalogue. */
+export class JournalWriteError extends AppError {
   constructor(cause: unknown) {
-    super(`journal not writable: ${(cause as Error)?.message ?? String(cause)}`);
+    super(
+      'journal_unavailable',
+      undefined,
+      `journal not writable: ${(cause as Error)?.message ?? String(cause)}`,
+    );
     this.name = 'JournalWriteError';
     this.cause = cause;
   }
@@ -247,12 +187,9 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
       data: input.data,
       prev: this.lastHash,
     };
-    // The line is the hashed body plus prev and hash, in the same key order as JournalEvent,
-    // so the event is serialised once.
-    const body = hashedBody(partial);
-    const hash = hashOf(partial.prev, body);
-    const event: JournalEvent = { ...partial, hash };
-    const line = Buffer.from(`${body.slice(0, -1)},"prev":"${partial.prev}","hash":"${hash}"}\n`);
+    const sealed = sealEvent(partial);
+    const event = sealed.event;
+    const line = Buffer.from(sealed.line);
     try {
       if (this.fd === null || this.fileBytes + line.length > this.opts.maxFileBytes) {
         if (this.fd !== null && this.unsynced.length) fsyncSync(this.fd);
@@ -324,34 +261,27 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     fsyncDir(this.opts.dir);
   }
 
-  /** Events with seq > `after`, in order, at most `limit`. */
-  read(after: number, limit = 1000): JournalEvent[] {
-    const out: JournalEvent[] = [];
-    for (const ev of this.iterate(after)) {
-      out.push(ev);
-      if (out.length >= limit) break;
-    }
-    return out;
+  /** The directory the segments are in. */
+  get dir(): string {
+    return this.opts.dir;
   }
 
-  /** Iterates every event with seq > `after`, reading only the segments that can hold them. */
-  *iterate(after: number): Generator<JournalEvent> {
-    const segs = listSegments(this.opts.dir);
-    let startIdx = 0;
-    for (let i = 0; i < segs.length; i++) if (segs[i]!.firstSeq <= after + 1) startIdx = i;
-    for (let i = startIdx; i < segs.length; i++) {
-      for (const { line } of readLines(segs[i]!.file)) {
-        if (!line) continue;
-        let ev: JournalEvent;
-        try {
-          ev = JSON.parse(line) as JournalEvent;
-        } catch {
-          // A damaged line must not make the rest unreadable; verify-journal names it.
-          continue;
-        }
-        if (ev.seq > after && ev.seq <= this.syncedSeq) yield ev;
-      }
-    }
+  /**
+   * A reader from the cursor `after` (events with seq > after), in order and in blocks, that never
+   * hands out an event before it is durable. Keep it to read on after the next 'appended'.
+   */
+  readFrom(after: number, opts: { blockSize?: number } = {}): JournalReader {
+    return new JournalReader(this.opts.dir, { after, upTo: () => this.syncedSeq, ...opts });
+  }
+
+  /** Events with seq > `after`, in order, at most `limit`. */
+  read(after: number, limit = 1000): JournalEvent[] {
+    return this.readFrom(after, { blockSize: Math.min(Math.max(limit, 1), 1000) }).readEvents(limit);
+  }
+
+  /** Iterates every durable event with seq > `after`, reading only the segments that can hold them. */
+  iterate(after: number): Generator<JournalEvent> {
+    return this.readFrom(after).events();
   }
 
   stop(): void {
@@ -367,67 +297,4 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     this.healthy = false;
     this.started = false;
   }
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  events: number;
-  files: number;
-  lastSeq: number;
-  firstBad: { seq: number | null; file: string; line: number; problem: string } | null;
-}
-
-/** Checks every line of every segment: parse, sequence, prev link and hash. */
-export function verifyJournal(dir: string): VerifyResult {
-  const segs = listSegments(dir);
-  let prevHash = GENESIS_HASH;
-  let expectSeq: number | null = null;
-  let events = 0;
-  for (const seg of segs) {
-    const it = readLines(seg.file);
-    let lineNo = 0;
-    const bad = (seq: number | null, problem: string): VerifyResult => ({
-      ok: false,
-      events,
-      files: segs.length,
-      lastSeq: expectSeq === null ? 0 : expectSeq - 1,
-      firstBad: { seq, file: seg.file, line: lineNo, problem },
-    });
-    for (;;) {
-      const r = it.next();
-      if (r.done) {
-        if (r.value.length > 0) {
-          lineNo++;
-          return bad(expectSeq, 'torn last line (no newline)');
-        }
-        break;
-      }
-      lineNo++;
-      let ev: JournalEvent;
-      try {
-        ev = JSON.parse(r.value.line) as JournalEvent;
-      } catch {
-        return bad(expectSeq, 'line is not valid JSON');
-      }
-      if (expectSeq === null) expectSeq = ev.seq;
-      if (lineNo === 1 && ev.seq !== seg.firstSeq)
-        return bad(ev.seq, `segment named for seq ${seg.firstSeq} starts at ${ev.seq}`);
-      if (ev.seq !== expectSeq) return bad(expectSeq, `expected seq ${expectSeq}, found ${ev.seq}`);
-      if (ev.prev !== prevHash && !(events === 0 && ev.seq === segs[0]!.firstSeq && ev.seq > 1)) {
-        return bad(ev.seq, 'prev does not match the hash of the event before');
-      }
-      const { hash, ...rest } = ev;
-      if (hashEvent(rest) !== hash) return bad(ev.seq, 'hash does not match the event');
-      prevHash = hash;
-      expectSeq++;
-      events++;
-    }
-  }
-  return {
-    ok: true,
-    events,
-    files: segs.length,
-    lastSeq: expectSeq === null ? 0 : expectSeq - 1,
-    firstBad: null,
-  };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { type Badge, TERMINAL_STATES, type User, type Visit } from '../domain/types.js';
 import { DurableJSONFile, fsyncDir } from './durable-file.js';
-import { readLines } from './journal.js';
+import { readLines } from './journal-segments.js';
 
 export interface StateData {
   version: 1;

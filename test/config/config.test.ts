@@ -11,7 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, envName, envOverrides, loadConfig, validateConfig } from '../../src/config/load.js';
 import { uncheckedEvent } from '../../src/domain/events.js';
-import { Journal, listSegments } from '../../src/store/journal.js';
+import { Journal } from '../../src/store/journal.js';
+import { listSegments } from '../../src/store/journal-segments.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -11,7 +11,8 @@ import type { JournalEvent } from '../../src/domain/events.js';
 import type { TapResult } from '../../src/door/door-controller.js';
 import type { SimReader, SimRelay } from '../../src/hardware/sim/sim-drivers.js';
 import { createLogger } from '../../src/logger.js';
-import { fileNameFor, verifyJournal } from '../../src/store/journal.js';
+import { fileNameFor } from '../../src/store/journal-segments.js';
+import { verifyJournal } from '../../src/store/journal-verify.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
 import { ManualClock } from './manual-clock.js';
 

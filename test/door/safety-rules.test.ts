@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Runtime } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
-import { fileNameFor } from '../../src/store/journal.js';
+import { fileNameFor } from '../../src/store/journal-segments.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
 import { ManualClock } from './manual-clock.js';
 

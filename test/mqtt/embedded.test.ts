@@ -256,7 +256,6 @@ describe('mqtt module start', () => {
       config: loadConfig({ env: {}, overrides: { mqtt: { url: '', embedded: { port: 0 } } } }).mqtt,
       doorId: 'server-room',
       dataDir,
-      journalDir: join(rig.dir, 'journal'),
       journal: rig.rt.journal,
       door,
       clock: () => new Date(),

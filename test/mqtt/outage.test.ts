@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JournalEvent } from '../../src/domain/events.js';
-import { listSegments, readLines } from '../../src/store/journal.js';
+import { listSegments, readLines } from '../../src/store/journal-segments.js';
 import { freePort, Mosquitto, Recorder } from '../fixtures/mosquitto.js';
 
 const ROOT = 'jurukunci/server-room';

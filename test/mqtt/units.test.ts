@@ -4,7 +4,15 @@
  * fake sink), commands journaled before they act, and the topic rules.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -14,11 +22,12 @@ import { AppError, ERRORS } from '../../src/domain/errors.js';
 import { type JournalEvent, uncheckedEvent } from '../../src/domain/events.js';
 import type { DoorController } from '../../src/door/door-controller.js';
 import { CommandHandler } from '../../src/mqtt/commands.js';
-import { CursorFile } from '../../src/mqtt/cursor.js';
 import { accessMessage, eventMessage, scrubPersonalData, scrubString } from '../../src/mqtt/payloads.js';
-import { EventPublisher, type PublishSink } from '../../src/mqtt/publisher.js';
+import { EventPublisher, messagesFor, PoisonEventError, type PublishSink } from '../../src/mqtt/publisher.js';
 import { assertPublishable, TopicError, Topics } from '../../src/mqtt/topics.js';
+import { CursorFile } from '../../src/store/cursor.js';
 import { Journal, JournalWriteError } from '../../src/store/journal.js';
+import { listSegments } from '../../src/store/journal-segments.js';
 
 const silent = pino({ level: 'silent' });
 const NIK = '3319014507900003';
@@ -168,7 +177,6 @@ describe('mqtt publisher (real journal, fake sink)', () => {
   const publisher = (s: PublishSink, cursor = new CursorFile(dir, 0)) =>
     new EventPublisher({
       journal,
-      journalDir: join(dir, 'journal'),
       cursor,
       topics,
       sink: s,
@@ -229,6 +237,38 @@ describe('mqtt publisher (real journal, fake sink)', () => {
     assert.equal(alarms().length, 1, 'no second alarm for the same seq');
     assert.equal(p2.stats.poison, 1);
     p2.stop();
+  });
+
+  it('reads behind through the journal reader: a damaged line is one poison alarm, the rest is published', async () => {
+    journal.append(uncheckedEvent('door.exit_request', {}));
+    journal.append(uncheckedEvent('door.exit_request', {}));
+    // A line damaged on disk between seq 2 and seq 3 (the journal appends after it).
+    appendFileSync(listSegments(journal.dir)[0]!.file, '{"seq":3,"id":"torn-by-a-bad-sector\n');
+    journal.append(uncheckedEvent('door.exit_request', {}));
+    assert.equal(journal.seq, 3);
+    const s = sink();
+    const p = publisher(s);
+    p.start();
+    await until(
+      () => p.acknowledgedSeq === journal.durableSeq && journal.seq === 4,
+      'caught up with the alarm',
+    );
+    const alarms = journal.read(0).filter((e) => e.type === 'alarm.mqtt_poison');
+    assert.equal(alarms.length, 1);
+    assert.equal(alarms[0]!.data.seq, 3, 'reported at the seq the publisher was waiting for');
+    assert.match(String(alarms[0]!.data.reason), /not valid JSON/);
+    assert.deepEqual(eventSeqs(s), [1, 2, 3, 4]);
+    assert.equal(p.stats.poison, 1);
+    p.stop();
+  });
+
+  it('a poison event is a PoisonEventError, an AppError with the event_unpublishable code', () => {
+    const ev = journal.append(uncheckedEvent('access.denied', { blob: 'x'.repeat(8000) }));
+    assert.throws(
+      () => messagesFor(ev, topics, 4096),
+      (e: unknown) =>
+        e instanceof PoisonEventError && e instanceof AppError && e.code === 'event_unpublishable',
+    );
   });
 
   it('republishes from seq 1 when the saved cursor is ahead of the journal', async () => {

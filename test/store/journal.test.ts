@@ -1,5 +1,5 @@
+/** The journal writer: append, rotation, reading back, restart, torn-line recovery, failed appends. */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import fs, {
   appendFileSync,
   existsSync,
@@ -12,85 +12,14 @@ import fs, {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
+import { AppError } from '../../src/domain/errors.js';
 import { type JournalEvent, uncheckedEvent } from '../../src/domain/events.js';
-import {
-  fileNameFor,
-  GENESIS_HASH,
-  hashEvent,
-  Journal,
-  type JournalOptions,
-  JournalWriteError,
-  listSegments,
-  readLines,
-  verifyJournal,
-} from '../../src/store/journal.js';
+import { Journal, type JournalOptions, JournalWriteError } from '../../src/store/journal.js';
+import { GENESIS_HASH, hashEvent } from '../../src/store/journal-chain.js';
+import { fileNameFor, listSegments } from '../../src/store/journal-segments.js';
+import { verifyJournal } from '../../src/store/journal-verify.js';
 import { tempDir, withPatchedFs } from './helpers.js';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function steppingClock(startIso = '2025-03-01T08:00:00.000Z'): () => Date {
-  let t = Date.parse(startIso);
-  return () => {
-    t += 1000;
-    return new Date(t);
-  };
-}
-
-function open(dir: string, opts: Partial<JournalOptions> = {}): Journal {
-  const j = new Journal({ dir, door: 'srv-1', maxFileBytes: 1 << 20, clock: steppingClock(), ...opts });
-  j.start();
-  return j;
-}
-
-function fill(j: Journal, n: number, pad = 0): JournalEvent[] {
-  const out: JournalEvent[] = [];
-  for (let i = 0; i < n; i++) out.push(j.append(uncheckedEvent('door.opened', { i, pad: 'p'.repeat(pad) })));
-  return out;
-}
-
-function fileEvents(file: string): JournalEvent[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as JournalEvent);
-}
-
-function allEvents(dir: string): JournalEvent[] {
-  return listSegments(dir).flatMap((s) => fileEvents(s.file));
-}
-
-function seqs(evs: { seq: number }[]): number[] {
-  return evs.map((e) => e.seq);
-}
-
-function range(from: number, to: number): number[] {
-  const r: number[] = [];
-  for (let i = from; i <= to; i++) r.push(i);
-  return r;
-}
-
-/** Rewrites the lines of a segment through `edit`, byte for byte otherwise. */
-function editLines(file: string, edit: (lines: string[]) => string[]): void {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  assert.equal(lines.pop(), '', 'segment should end with a newline');
-  writeFileSync(
-    file,
-    edit(lines)
-      .map((l) => `${l}\n`)
-      .join(''),
-  );
-}
-
-function rehash(e: JournalEvent): JournalEvent {
-  const { hash: _h, ...rest } = e;
-  return { ...rest, hash: hashEvent(rest) };
-}
-
-function errno(code: string): NodeJS.ErrnoException {
-  const e = new Error(`${code}: simulated`) as NodeJS.ErrnoException;
-  e.code = code;
-  return e;
-}
+import { allEvents, errno, fileEvents, fill, open, range, rehash, seqs, UUID_RE } from './journal-helpers.js';
 
 describe('store/journal', () => {
   let dir: string;
@@ -109,39 +38,6 @@ describe('store/journal', () => {
     opened.push(j);
     return j;
   };
-
-  describe('hashEvent', () => {
-    it('is sha256(prev + "\\n" + JSON of {seq,id,at,door,type,data}) regardless of key order', () => {
-      const e = {
-        data: { b: 1 },
-        type: 'door.closed' as const,
-        door: 'd',
-        at: '2025-01-01T00:00:00.000Z',
-        id: 'x',
-        seq: 3,
-        prev: 'a'.repeat(64),
-      };
-      const body = JSON.stringify({
-        seq: 3,
-        id: 'x',
-        at: e.at,
-        door: 'd',
-        type: 'door.closed',
-        data: { b: 1 },
-      });
-      const expected = createHash('sha256')
-        .update(`${'a'.repeat(64)}\n${body}`)
-        .digest('hex');
-      assert.equal(hashEvent(e), expected);
-      assert.notEqual(hashEvent({ ...e, prev: GENESIS_HASH }), expected);
-      assert.notEqual(hashEvent({ ...e, data: { b: 2 } }), expected);
-    });
-
-    it('names segments by their zero-padded first sequence number', () => {
-      assert.equal(fileNameFor(1), 'journal-000000000001.jsonl');
-      assert.equal(fileNameFor(1234567), 'journal-000001234567.jsonl');
-    });
-  });
 
   describe('append', () => {
     it('assigns monotonic seqs, unique ids, the clock time and door, and a valid hash chain', () => {
@@ -227,6 +123,10 @@ describe('store/journal', () => {
         (e: unknown) => {
           assert.ok(e instanceof JournalWriteError);
           assert.equal(e.name, 'JournalWriteError');
+          // In the one catalogue: callers match the code, never the message.
+          assert.ok(e instanceof AppError);
+          assert.equal(e.code, 'journal_unavailable');
+          assert.equal(e.status, 503);
           return true;
         },
       );
@@ -276,19 +176,6 @@ describe('store/journal', () => {
       assert.deepEqual(seqs(allEvents(dir)), range(1, 5));
       assert.ok(verifyJournal(dir).ok);
     });
-
-    it('listSegments sorts numerically, ignores foreign files, and is empty for a missing dir', () => {
-      mkdirSync(dir, { recursive: true });
-      for (const n of [100, 2, 30]) writeFileSync(join(dir, fileNameFor(n)), '');
-      writeFileSync(join(dir, 'journal-1.jsonl'), '');
-      writeFileSync(join(dir, 'notes.txt'), '');
-      writeFileSync(join(dir, `${fileNameFor(5)}.bak`), '');
-      assert.deepEqual(
-        listSegments(dir).map((s) => s.firstSeq),
-        [2, 30, 100],
-      );
-      assert.deepEqual(listSegments(join(dir, 'missing')), []);
-    });
   });
 
   describe('read', () => {
@@ -331,21 +218,6 @@ describe('store/journal', () => {
       const r = start({ maxFileBytes: 700 });
       assert.deepEqual(r.read(5, 3), evs.slice(5, 8));
     });
-
-    it('readLines returns the complete lines and the unterminated rest', () => {
-      mkdirSync(dir, { recursive: true });
-      const f = join(dir, 'x');
-      writeFileSync(f, 'a\nbb\n\nccc');
-      const it = readLines(f);
-      const lines: string[] = [];
-      let r = it.next();
-      while (!r.done) {
-        lines.push(r.value.line);
-        r = it.next();
-      }
-      assert.deepEqual(lines, ['a', 'bb', '']);
-      assert.equal(r.value, 'ccc');
-    });
   });
 
   describe('restart', () => {
@@ -363,7 +235,14 @@ describe('store/journal', () => {
       const after = readFileSync(listSegments(dir)[0]!.file);
       assert.deepEqual(after.subarray(0, before.length), before, 'earlier events were overwritten');
       assert.deepEqual(allEvents(dir), [...first, next]);
-      assert.deepEqual(verifyJournal(dir), { ok: true, events: 11, files: 1, lastSeq: 11, firstBad: null });
+      assert.deepEqual(verifyJournal(dir), {
+        ok: true,
+        events: 11,
+        files: 1,
+        lastSeq: 11,
+        legacyEvents: 0,
+        firstBad: null,
+      });
     });
 
     it('continues in the newest of several rotated segments, and keeps rotating', () => {
@@ -516,200 +395,6 @@ describe('store/journal', () => {
     });
   });
 
-  describe('verifyJournal', () => {
-    /** A 3-segment journal of 30 events. */
-    function build(): { evs: JournalEvent[]; segs: ReturnType<typeof listSegments> } {
-      const j = start({ maxFileBytes: 2000 });
-      const evs = fill(j, 30, 30);
-      j.stop();
-      const segs = listSegments(dir);
-      assert.ok(segs.length >= 3);
-      return { evs, segs };
-    }
-
-    it('accepts an intact journal and counts events and files', () => {
-      const { segs } = build();
-      assert.deepEqual(verifyJournal(dir), {
-        ok: true,
-        events: 30,
-        files: segs.length,
-        lastSeq: 30,
-        firstBad: null,
-      });
-    });
-
-    it('accepts an empty or missing directory', () => {
-      assert.deepEqual(verifyJournal(dir), { ok: true, events: 0, files: 0, lastSeq: 0, firstBad: null });
-      mkdirSync(dir);
-      assert.equal(verifyJournal(dir).ok, true);
-    });
-
-    it('detects tampered data and names the first bad seq', () => {
-      const { segs } = build();
-      const f = segs[0]!.file;
-      editLines(f, (ls) =>
-        ls.map((l) => {
-          const e = JSON.parse(l) as JournalEvent;
-          return e.seq === 5 ? JSON.stringify({ ...e, data: { ...e.data, i: 999 } }) : l;
-        }),
-      );
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 5);
-      assert.match(v.firstBad!.problem, /hash/);
-      assert.equal(v.firstBad!.file, f);
-      assert.equal(v.firstBad!.line, 5);
-      assert.equal(v.lastSeq, 4);
-    });
-
-    it('detects a tampered field outside data (type, at, door)', () => {
-      for (const field of ['type', 'at', 'door'] as const) {
-        rmSync(dir, { recursive: true, force: true });
-        const { segs } = build();
-        const f = segs[1]!.file;
-        const target = segs[1]!.firstSeq + 1;
-        const value = { type: 'door.forced', at: '2020-01-01T00:00:00.000Z', door: 'other' }[field];
-        editLines(f, (ls) =>
-          ls.map((l) => {
-            const e = JSON.parse(l) as JournalEvent;
-            return e.seq === target ? JSON.stringify({ ...e, [field]: value }) : l;
-          }),
-        );
-        const v = verifyJournal(dir);
-        assert.equal(v.ok, false, field);
-        assert.equal(v.firstBad!.seq, target, field);
-      }
-    });
-
-    it('detects a rewritten event whose own hash was recomputed (the next link breaks)', () => {
-      const { segs } = build();
-      const f = segs[0]!.file;
-      editLines(f, (ls) =>
-        ls.map((l) => {
-          const e = JSON.parse(l) as JournalEvent;
-          return e.seq === 3 ? JSON.stringify(rehash({ ...e, type: 'door.closed' })) : l;
-        }),
-      );
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 4);
-      assert.match(v.firstBad!.problem, /prev/);
-    });
-
-    it('detects a deleted line as a seq gap', () => {
-      const { segs } = build();
-      editLines(segs[0]!.file, (ls) => ls.filter((l) => (JSON.parse(l) as JournalEvent).seq !== 4));
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 4);
-      assert.match(v.firstBad!.problem, /expected seq 4, found 5/);
-    });
-
-    it('detects a deleted first line of a later segment', () => {
-      const { segs } = build();
-      editLines(segs[1]!.file, (ls) => ls.slice(1));
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.file, segs[1]!.file);
-      assert.equal(v.firstBad!.line, 1);
-    });
-
-    it('detects a deleted middle segment', () => {
-      const { segs } = build();
-      rmSync(segs[1]!.file);
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, segs[1]!.firstSeq, 'names the first missing seq');
-      assert.equal(v.firstBad!.file, segs[2]!.file);
-      assert.match(
-        v.firstBad!.problem,
-        new RegExp(`expected seq ${segs[1]!.firstSeq}, found ${segs[2]!.firstSeq}`),
-      );
-    });
-
-    it('detects reordered lines and names the first out-of-place seq', () => {
-      const { segs } = build();
-      editLines(segs[0]!.file, (ls) => {
-        const c = [...ls];
-        [c[2], c[3]] = [c[3]!, c[2]!];
-        return c;
-      });
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 3);
-      assert.equal(v.firstBad!.line, 3);
-    });
-
-    it('detects reordered lines even when the seq numbers were renumbered and rehashed', () => {
-      const { segs } = build();
-      editLines(segs[0]!.file, (ls) => {
-        const evs = ls.map((l) => JSON.parse(l) as JournalEvent);
-        const a = evs[2]!;
-        const b = evs[3]!;
-        // Swap the payloads of seq 3 and 4, keeping seq/prev, and recompute the hashes of both.
-        const n3 = rehash({ ...b, seq: 3, prev: a.prev });
-        const n4 = rehash({ ...a, seq: 4, prev: n3.hash });
-        evs[2] = n3;
-        evs[3] = n4;
-        return evs.map((e) => JSON.stringify(e));
-      });
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 5, 'seq 5 still links to the original seq 4');
-      assert.match(v.firstBad!.problem, /prev/);
-    });
-
-    it('detects a bad prev link even when that event hash is consistent', () => {
-      const { segs } = build();
-      const target = segs[1]!.firstSeq; // the link that crosses a segment boundary
-      editLines(segs[1]!.file, (ls) =>
-        ls.map((l) => {
-          const e = JSON.parse(l) as JournalEvent;
-          return e.seq === target ? JSON.stringify(rehash({ ...e, prev: 'f'.repeat(64) })) : l;
-        }),
-      );
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, target);
-      assert.match(v.firstBad!.problem, /prev/);
-    });
-
-    it('detects a torn last line and a line that is not JSON', () => {
-      const { segs } = build();
-      const last = segs[segs.length - 1]!.file;
-      appendFileSync(last, '{"seq":31');
-      let v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 31);
-      assert.match(v.firstBad!.problem, /torn/);
-      assert.equal(v.lastSeq, 30);
-
-      editLines(segs[0]!.file, (ls) => ls.map((l, i) => (i === 2 ? l.slice(0, 40) : l)));
-      v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 3);
-      assert.equal(v.firstBad!.line, 3);
-      assert.match(v.firstBad!.problem, /JSON/);
-    });
-
-    it('detects an extra event spliced in', () => {
-      const { segs, evs } = build();
-      editLines(segs[0]!.file, (ls) => [...ls.slice(0, 2), JSON.stringify(evs[1]), ...ls.slice(2)]);
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBad!.seq, 3);
-    });
-
-    it('accepts a journal whose oldest segments were pruned', () => {
-      const { segs } = build();
-      rmSync(segs[0]!.file);
-      const v = verifyJournal(dir);
-      assert.equal(v.ok, true, JSON.stringify(v.firstBad));
-      assert.equal(v.lastSeq, 30);
-      assert.equal(v.events, 30 - (segs[1]!.firstSeq - 1));
-    });
-  });
-
   describe('failed appends', () => {
     it('a segment on a full disk (/dev/full) throws JournalWriteError and marks health not ok', () => {
       mkdirSync(dir, { recursive: true });
@@ -784,7 +469,14 @@ describe('store/journal', () => {
       assert.equal(next.seq, 4);
       assert.equal(next.prev, evs[2]!.hash);
       assert.equal(j.health().ok, true);
-      assert.deepEqual(verifyJournal(dir), { ok: true, events: 4, files: 1, lastSeq: 4, firstBad: null });
+      assert.deepEqual(verifyJournal(dir), {
+        ok: true,
+        events: 4,
+        files: 1,
+        lastSeq: 4,
+        legacyEvents: 0,
+        firstBad: null,
+      });
     });
 
     it('an fsync failure fails the append and does not leave the unsynced event in the file', async () => {

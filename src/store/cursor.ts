@@ -1,10 +1,12 @@
 /**
- * The publisher's place in the journal, persisted in the data directory. It only ever holds a seq
- * whose event (and every one before it) the broker acknowledged; writes are coalesced, so after a
- * crash the cursor may lag a little and those events are sent again (at least once, with ids).
+ * A journal consumer's place in the journal, persisted in the data directory (one file per
+ * consumer; the MQTT publisher's is `mqtt-cursor.json`). It only ever holds a seq whose event (and
+ * every one before it) the consumer has delivered — for MQTT, acknowledged by the broker; writes
+ * are coalesced, so after a crash the cursor may lag a little and those events are sent again (at
+ * least once, with ids). Resume reading with `journal.readFrom(cursor.seq)`.
  *
- * It also remembers the highest seq already reported as poison, so a rewind or a restart does not
- * journal the same `alarm.mqtt_poison` again.
+ * It also remembers the highest seq already reported as poison (an event the consumer cannot
+ * deliver), so a rewind or a restart does not journal the same alarm (`alarm.mqtt_poison`) again.
  *
  * A write that fails (ENOSPC, EIO) never throws out of a timer: the state stays dirty, the error
  * is kept for the module's health, and the write is retried later. Losing the file costs only
@@ -12,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from '../store/durable-file.js';
+import { writeFileDurably } from './durable-file.js';
 
 export interface CursorState {
   seq: number;
