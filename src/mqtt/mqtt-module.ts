@@ -385,10 +385,6 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
         new Promise<void>((resolve) => setTimeout(resolve, 1000).unref()),
       ]);
       if (!ended) await client.endAsync(true).catch(() => undefined);
-    } else if (client) {
-      this.client = null;
-      this.subscribed = false;
-      await client.endAsync(true).catch(() => undefined);
     }
     await this.teardown();
   }
