@@ -18,6 +18,8 @@ interface Common {
   error?: string | undefined;
   hint?: string | undefined;
   required?: boolean;
+  /** Defaults to fieldId(name); set it when two forms on a page share a field name. */
+  id?: string;
   /** Needed for "required" in the label. */
   m: Messages;
 }
@@ -54,7 +56,7 @@ export interface InputOptions extends Common {
 }
 
 export function inputField(o: InputOptions): Html {
-  const id = fieldId(o.name);
+  const id = o.id ?? fieldId(o.name);
   return html`<div class="field${o.error ? ' has-error' : ''}">
 ${labelFor(id, o)}
 <input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${
@@ -69,7 +71,7 @@ ${help(id, o)}
 export function textareaField(
   o: Common & { value?: string | undefined; maxlength?: number; rows?: number },
 ): Html {
-  const id = fieldId(o.name);
+  const id = o.id ?? fieldId(o.name);
   return html`<div class="field${o.error ? ' has-error' : ''}">
 ${labelFor(id, o)}
 <textarea id="${id}" name="${o.name}" rows="${o.rows ?? 3}"${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}${aria(id, o)}>${
@@ -91,7 +93,7 @@ ${help(id, o)}
 export function selectField(
   o: Common & { value?: string | undefined; options: readonly { value: string; label: string }[] },
 ): Html {
-  const id = fieldId(o.name);
+  const id = o.id ?? fieldId(o.name);
   return html`<div class="field${o.error ? ' has-error' : ''}">
 ${labelFor(id, o)}
 <select id="${id}" name="${o.name}"${aria(id, o)}>${o.options.map(
