@@ -245,6 +245,7 @@ export const en: Messages = {
     nobodyInside: 'Nobody is inside.',
     since: 'Since',
     kind: 'Kind',
+    name: 'Name',
     staff: 'Staff',
     visitor: 'Visitor',
     escortedBy: 'Escorted by',

@@ -252,6 +252,7 @@ export const id = {
     nobodyInside: 'Tidak ada orang di dalam.',
     since: 'Sejak',
     kind: 'Jenis',
+    name: 'Nama',
     staff: 'Petugas',
     visitor: 'Pengunjung',
     escortedBy: 'Didampingi',
