@@ -1,6 +1,7 @@
 /**
  * The page shell every console page renders into: document head (CSS, htmx and console.js from
- * /assets, no inline script or style: the CSP is `default-src 'self'`), skip link, header with the
+ * /assets, no inline script or style: the CSP is `default-src 'self'`; htmx is told not to inject
+ * its indicator <style> nor to eval), skip link, header with the
  * role's navigation and the language switch, flash messages, main, footer.
  */
 import type { Role } from '../../domain/types.js';
@@ -109,6 +110,8 @@ export function layout(ctx: PageContext, page: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${page.title} · ${m.product}</title>
 ${ctx.csrfToken ? html`<meta name="csrf-token" content="${ctx.csrfToken}">` : ''}
+<meta name="jk-now" content="${ctx.now}">
+<meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'>
 <link rel="stylesheet" href="${paths.asset('console.css')}">
 <script src="${paths.asset('htmx.min.js')}" defer></script>
 <script src="${paths.asset('console.js')}" defer></script>

@@ -35,8 +35,12 @@
     const s = total % 60;
     return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
   };
+  // Timers count on the server's clock (<meta name="jk-now">, the injected clock at render), so
+  // a browser with a wrong clock still shows the right waiting time.
+  const nowMeta = Date.parse(document.querySelector('meta[name="jk-now"]')?.getAttribute('content') || '');
+  const skew = Number.isNaN(nowMeta) ? 0 : nowMeta - Date.now();
   const tick = () => {
-    const now = Date.now();
+    const now = Date.now() + skew;
     for (const el of document.querySelectorAll('[data-since]')) {
       const since = Date.parse(el.getAttribute('data-since') || '');
       if (Number.isNaN(since)) continue;
