@@ -30,7 +30,7 @@ export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url
   }
 }
 
-/** console.css and console.js: serve this folder at /assets/. */
+/** console.css, console-views.css and console.js: serve this folder at /assets/. */
 export function consoleAssetsDir(): string {
   return join(packageRoot(), 'src', 'http', 'console', 'assets');
 }

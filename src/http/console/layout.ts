@@ -113,6 +113,7 @@ ${ctx.csrfToken ? html`<meta name="csrf-token" content="${ctx.csrfToken}">` : ''
 <meta name="jk-now" content="${ctx.now}">
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'>
 <link rel="stylesheet" href="${paths.asset('console.css')}">
+<link rel="stylesheet" href="${paths.asset('console-views.css')}">
 <script src="${paths.asset('htmx.min.js')}" defer></script>
 <script src="${paths.asset('console.js')}" defer></script>
 </head>

@@ -24,7 +24,7 @@ export const paths = {
   rollCall: '/console/roll-call',
   users: '/console/users',
   /** Served by @fastify/static from consoleAssetsDir(), plus htmx from node_modules. */
-  asset: (name: 'console.css' | 'console.js' | 'htmx.min.js') => `/assets/${name}`,
+  asset: (name: 'console.css' | 'console-views.css' | 'console.js' | 'htmx.min.js') => `/assets/${name}`,
 } as const;
 
 /** `path?k=v&…` with empty values left out; values are URL-encoded (escape the result in HTML too). */

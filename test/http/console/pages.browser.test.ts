@@ -29,6 +29,7 @@ const SSE_MARKER = 'Wati dari SSE';
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/assets/console.css': { file: join(consoleAssetsDir(), 'console.css'), type: 'text/css' },
+  '/assets/console-views.css': { file: join(consoleAssetsDir(), 'console-views.css'), type: 'text/css' },
   '/assets/console.js': { file: join(consoleAssetsDir(), 'console.js'), type: 'text/javascript' },
   '/assets/htmx.min.js': { file: join(htmxAssetsDir(), 'htmx.min.js'), type: 'text/javascript' },
   '/__test/axe.min.js': { file: AXE_PATH, type: 'text/javascript' },
