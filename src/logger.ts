@@ -1,5 +1,6 @@
 /** Structured logs (pino). Personal data and secrets are redacted wherever they might appear. */
 import { type Logger, pino } from 'pino';
+import { prettyStream } from './log-pretty.js';
 
 let stdoutGuarded = false;
 
@@ -38,6 +39,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     // (a closed pipe, a stalled journald) sonic-boom sleeps on the main thread (Atomics.wait) and
     // the door stops deciding. Measured: with stdout's reader gone, the default froze the
     // service; this one keeps serving.
-    destination ?? process.stdout,
+    // On a terminal the lines are made readable; journald and pipes get JSON.
+    destination ?? (process.stdout.isTTY ? prettyStream(process.stdout) : process.stdout),
   );
 }
