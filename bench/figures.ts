@@ -5,6 +5,8 @@ export interface Figure {
   unit: string;
   target: string;
   ok: boolean;
+  /** The side-by-side reference measured in the same run (mosquitto_pub, a raw fsync loop, …). */
+  baseline?: { name: string; value: number };
 }
 
 /** The p-th percentile of an ascending array (nearest rank). */
