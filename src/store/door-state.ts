@@ -13,6 +13,11 @@ export interface DoorStateData {
   occupancy: Occupant[];
   /** Set while the fire alarm holds the door released: the mode to return to when it clears. */
   modeBeforeFire?: DoorMode | null;
+  /**
+   * The journal sequence number this state reflects. On start the door replays the journal after
+   * it (door-replay.ts); absent (a file from before), the whole journal is replayed from empty.
+   */
+  journalSeq?: number;
 }
 
 export class DoorStateFile {
