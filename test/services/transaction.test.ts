@@ -14,6 +14,8 @@ describe('procedure steps when the journal refuses', () => {
       rmSync(join(rig.dir, 'journal'), { recursive: true, force: true });
       let status = 0;
       for (let i = 0; i < 40 && status !== 503; i++) {
+        const stateBefore = readFileSync(join(rig.dir, 'state.json'));
+        const badgesBefore = rig.rt.store.listBadges().length;
         const r = await rig.inject({
           method: 'POST',
           url: '/api/badges',
@@ -24,10 +26,18 @@ describe('procedure steps when the journal refuses', () => {
         if (status === 503) {
           assert.equal(r.json().error.code, 'journal_unavailable');
           assert.equal(rig.rt.store.badgeByUid(`C0FFEE${String(i).padStart(2, '0')}`), undefined);
+          // Nothing of the refused step is left: the store on disk and in memory are as before it.
+          assert.ok(readFileSync(join(rig.dir, 'state.json')).equals(stateBefore), 'state.json unchanged');
+          assert.equal(rig.rt.store.listBadges().length, badgesBefore);
         }
       }
       assert.equal(status, 503, 'the journal refused within 40 appends');
       assert.ok(before.length > 0);
+      assert.notDeepEqual(
+        readFileSync(join(rig.dir, 'state.json')),
+        before,
+        'the steps before the failure did land',
+      );
     } finally {
       await rig.stop();
     }
