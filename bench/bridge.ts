@@ -6,16 +6,18 @@
  *    to keep the run short; the target is relative to it). Also the same on simulated time.
  *    The wall figure includes the simulator falling behind real time when the machine is loaded
  *    (it reports its speed); the simulated-time figure is the firmware's own behaviour.
- *    The wall figure includes the simulator falling behind real time on a loaded machine (its
- *    speed is reported); the simulated-time figure is the firmware's own behaviour.
  *  - serial round trip (HEARTBEAT → ACK) p50/p99 over 1000;
- *  - flash and RAM from avr-size.
+ *  - flash and RAM from avr-size;
+ *  - the whole loop (bridge-wiegand.ts): Wiegand last bit → relay pin high through the service
+ *    (Runtime on the bridge driver: CARD frame, access policy, journal, RELAY request), p50/p99
+ *    over 200 cards, and what it adds over the serial round trip measured above.
  */
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { encodeRelay, encodeResetFault, MSG, RELAY_MODE } from '../src/hardware/bridge/protocol.js';
 import { buildFirmware, FIRMWARE_ELF, SimavrBridge } from '../test/fixtures/simavr-bridge.js';
 import { RawHost } from '../test/hardware/bridge/bridge-host.js';
+import { benchWiegandLoop } from './bridge-wiegand.js';
 import { type Figure, pct } from './figures.js';
 
 const TIMEOUT_MS = 500;
@@ -125,6 +127,8 @@ export async function benchBridge(log: (s: string) => void = () => undefined): P
       target: `≤ ${TIMEOUT_MS + 100} ms`,
       ok: worstSim <= TIMEOUT_MS + 100,
     });
+    await host.close();
+    figures.push(...(await benchWiegandLoop(sim, { p50: pct(rtt, 50), p99: pct(rtt, 99) }, log)));
   } finally {
     await host.close();
     await sim.stop();

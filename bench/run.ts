@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
+import { benchBridge } from './bridge.js';
 import type { Figure } from './figures.js';
 import { benchFoundation } from './foundation.js';
 import { runMqttBench } from './mqtt.js';
@@ -86,6 +87,10 @@ async function main(): Promise<void> {
   if (want('nfc')) {
     process.stdout.write('\n#4 NFC tap-to-relay (real pcscd + vpcd + virtual card)\n');
     print('#4 NFC — figures', await benchNfc(log));
+  }
+  if (want('bridge')) {
+    process.stdout.write('\n#9 firmware bridge (real firmware under simavr, real serialport on its pty)\n');
+    print('#9 firmware bridge — figures', await benchBridge(log));
   }
   report(startedAt);
 }

@@ -9,8 +9,12 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import type { EventInput } from './domain/events.js';
 import { DoorController } from './door/door-controller.js';
 import type { DoorTimers } from './door/timers.js';
+import { BridgeWiegandReader } from './hardware/bridge/devices.js';
+import type { BridgeLink } from './hardware/bridge/link.js';
+import { faultNames } from './hardware/bridge/protocol.js';
 import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
 import type { CredentialReader, DigitalInput, Relay } from './hardware/interfaces.js';
 import { createReader } from './hardware/reader-factory.js';
@@ -103,7 +107,7 @@ export class Runtime {
     const simLines = this.hardware.sim;
     const simReaders = new Map<string, SimReader>();
     const builtReaders = opts.config.readers.map((r) => {
-      const reader = createReader(r, { logger: this.logger });
+      const reader = createReader(r, { logger: this.logger, bridge: this.hardware.bridge?.link ?? null });
       if (reader instanceof SimReader) simReaders.set(r.id, reader);
       return { reader, role: r.role };
     });
@@ -170,6 +174,11 @@ export class Runtime {
       logger: this.logger.child({ module: 'enrolment' }),
     });
 
+    // The bridge's link first: relay, inputs and its reader share it, started once, stopped last.
+    if (this.hardware.bridge) {
+      this.modules.push({ name: 'bridge', optional: false, module: this.hardware.bridge, beforeDoor: true });
+      this.wireBridge(this.hardware.bridge.link, builtReaders);
+    }
     this.modules.push({ name: 'relay', optional: false, module: relay, beforeDoor: true });
     for (const i of inputs) this.modules.push({ name: i.id, optional: false, module: i, beforeDoor: true });
     // Optional inputs: a fault is shown in health; the door keeps locking and exiting meanwhile.
@@ -191,6 +200,43 @@ export class Runtime {
         version: VERSION,
       });
       this.modules.push({ name: 'mqtt', optional: true, module: this.mqtt });
+    }
+  }
+
+  /**
+   * The bridge's faults become alarms in the journal (a host_lost the MCU latched while this
+   * process was gone is reported when it is back); a Wiegand read that is not a card is journalled
+   * as access.denied card_read_error, and nothing more is decided.
+   */
+  private wireBridge(link: BridgeLink, readers: { reader: CredentialReader; role: string }[]): void {
+    const append = (event: EventInput) => {
+      try {
+        this.journal.append(event);
+      } catch (err) {
+        this.logger.error({ err, type: event.type }, 'journal: bridge event not recorded');
+      }
+    };
+    link.on('fault', (f) =>
+      append({
+        type: 'alarm.bridge_fault',
+        data: { faults: faultNames(f.faults), raised: faultNames(f.raised) },
+      }),
+    );
+    for (const { reader, role } of readers) {
+      if (!(reader instanceof BridgeWiegandReader) || role === 'enrol') continue;
+      const direction = role === 'exit' ? 'exit' : 'entry';
+      reader.readErrors.on('read', (e) =>
+        append({
+          type: 'access.denied',
+          data: {
+            reader: e.readerId,
+            direction,
+            credential: 'wiegand',
+            reason: 'card_read_error',
+            detail: e.status,
+          },
+        }),
+      );
     }
   }
 

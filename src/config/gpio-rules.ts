@@ -1,9 +1,9 @@
 /** GPIO rules the JSON schema cannot say: one BCM pin per line. */
 import type { HardwareConfig } from './schema.js';
 
-/** Every problem as `path message`; [] with the sim driver, which uses no pins. */
+/** Every problem as `path message`; [] with the sim and bridge drivers, which use no Pi pins. */
 export function gpioConfigProblems(hw: HardwareConfig): string[] {
-  if (hw.driver === 'sim') return [];
+  if (hw.driver === 'sim' || hw.driver === 'bridge') return [];
   const g = hw.gpio;
   const lines: [string, number][] = [
     ['relay', g.relay.pin],

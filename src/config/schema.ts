@@ -67,6 +67,86 @@ const gpioInput = (title: string, meaning: string, pin: number, activeLow: boole
     properties: gpioInputProperties(title, pin, activeLow),
   }) as const;
 
+const ms = (title: string, description: string, def: number, min: number, max: number) =>
+  ({ type: 'integer', title, description, default: def, minimum: min, maximum: max }) as const;
+
+/** The firmware bridge's link (firmware-bridge/PROTOCOL.md); the one home of its defaults. */
+const bridgeSchema = {
+  type: 'object',
+  title: 'Firmware bridge',
+  description:
+    'Used by the bridge driver: an ATmega328P (Arduino Nano/Uno) owning relay, inputs and a Wiegand reader',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: {
+      type: 'string',
+      title: 'Device',
+      description: 'Serial device of the bridge; prefer a /dev/serial/by-id/ link (stable across replugs)',
+      minLength: 1,
+      maxLength: 256,
+    },
+    baudRate: {
+      type: 'integer',
+      title: 'Baud rate',
+      description: 'Line speed; the firmware runs at 115200',
+      default: 115200,
+      enum: [57600, 115200],
+    },
+    heartbeatMs: ms(
+      'Heartbeat interval',
+      'How often the host tells the bridge it is alive (ms)',
+      500,
+      50,
+      5000,
+    ),
+    heartbeatTimeoutMs: ms(
+      'Heartbeat timeout',
+      'The bridge releases the relay and latches host_lost after this long without the host (ms; the MCU bounds it to 500..10000)',
+      2000,
+      500,
+      10000,
+    ),
+    maxPulseMs: ms(
+      'Longest pulse',
+      'The longest relay pulse the bridge grants; the host renews it at half this while the door stays unlocked (ms)',
+      10000,
+      1000,
+      30000,
+    ),
+    rexPulseMs: ms(
+      'Local exit pulse',
+      'Relay pulse of a local request-to-exit by the bridge (ms)',
+      5000,
+      500,
+      30000,
+    ),
+    rexMode: {
+      type: 'string',
+      title: 'Local request-to-exit',
+      description:
+        'When the bridge pulses the relay on the exit button by itself: off, hostAbsent (only while the host is gone), always',
+      enum: ['off', 'hostAbsent', 'always'],
+      default: 'hostAbsent',
+    },
+    reconnectMinMs: ms(
+      'First retry',
+      'Delay before reopening a lost port or repeating HELLO; doubles up to reconnectMaxMs',
+      250,
+      10,
+      60000,
+    ),
+    reconnectMaxMs: ms('Longest retry', 'Upper bound of the reconnect backoff (ms)', 5000, 10, 300000),
+    autoResetFaults: {
+      type: 'boolean',
+      title: 'Clear reported faults',
+      description:
+        'Clear latched bridge faults once they are journalled (else unlocking stays refused until cleared)',
+      default: true,
+    },
+  },
+} as const;
+
 /** An input that may not be wired (tamper, fire alarm): off unless `enabled`. */
 const optionalGpioInput = (title: string, meaning: string, pin: number, activeLow: boolean) =>
   ({
@@ -164,10 +244,11 @@ export const configSchema = {
           type: 'string',
           title: 'Relay and inputs driver',
           description:
-            'sim: simulated lines (API-driven); gpio-sysfs: /sys/class/gpio via onoff; gpio-chardev: /dev/gpiochipN via the gpiod tools',
-          enum: ['sim', 'gpio-sysfs', 'gpio-chardev'],
+            'sim: simulated lines (API-driven); gpio-sysfs: /sys/class/gpio via onoff; gpio-chardev: /dev/gpiochipN via the gpiod tools; bridge: the firmware bridge (firmware-bridge/) on a serial port',
+          enum: ['sim', 'gpio-sysfs', 'gpio-chardev', 'bridge'],
           default: 'sim',
         },
+        bridge: bridgeSchema,
         gpio: {
           type: 'object',
           title: 'GPIO lines',
@@ -259,7 +340,13 @@ export const configSchema = {
               'entry or exit side of the door; enrol: a desk reader that binds badges (never opens the door)',
             enum: ['entry', 'exit', 'enrol'],
           },
-          driver: { type: 'string', title: 'Driver', enum: ['sim', 'qr-serial', 'nfc'] },
+          driver: {
+            type: 'string',
+            title: 'Driver',
+            description:
+              'bridge-wiegand: the Wiegand reader wired to the firmware bridge (needs hardware.driver bridge)',
+            enum: ['sim', 'qr-serial', 'nfc', 'bridge-wiegand'],
+          },
           nfc: {
             type: 'object',
             title: 'NFC reader (PC/SC)',
@@ -672,6 +759,7 @@ export const configSchema = {
 export type Config = FromSchema<typeof configSchema>;
 export type HardwareConfig = Config['hardware'];
 export type GpioConfig = HardwareConfig['gpio'];
+export type BridgeConfig = NonNullable<HardwareConfig['bridge']>;
 export type GpioInputConfig = GpioConfig['doorContact'];
 export type GpioBias = GpioInputConfig['bias'];
 export type ReaderConfig = Config['readers'][number];

@@ -28,6 +28,8 @@ export const DENY_REASONS = [
   'pass_expired',
   'pass_revoked',
   'pass_unknown_visit',
+  // A card read that failed (a Wiegand parity error): journalled, no decision taken.
+  'card_read_error',
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 

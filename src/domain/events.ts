@@ -54,6 +54,7 @@ export const EVENT_TYPES = [
   'auth.locked_out',
   'command.executed',
   'alarm.mqtt_poison',
+  'alarm.bridge_fault',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -218,6 +219,8 @@ export interface EventData {
     transaction?: string | number;
   };
   'alarm.mqtt_poison': { seq: number; id: string | null; eventType: string | null; reason: string };
+  /** The firmware bridge latched faults (raised: just now; [] = a reminder, e.g. when the host is back). */
+  'alarm.bridge_fault': { faults: string[]; raised: string[] };
 }
 
 /** What a writer hands the journal: one event type with exactly its data shape. */

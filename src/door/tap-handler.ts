@@ -17,6 +17,7 @@ import type { EscortPairing } from '../domain/escort-pairing.js';
 import { shortUid } from '../domain/events.js';
 import type { Occupancy } from '../domain/occupancy.js';
 import type { DoorMode } from '../domain/types.js';
+import { normaliseWiegand } from '../domain/uid.js';
 import type { Credential, CredentialReader } from '../hardware/interfaces.js';
 import type { StateStore } from '../store/state-store.js';
 import type { DoorParts } from './door-recorder.js';
@@ -32,7 +33,7 @@ export type TapResult =
 
 export type TapEvent = TapResult & { reader: string };
 
-/** Resolves non-NFC credentials (QR passes) to a badge UID, or a denial reason. */
+/** Resolves credentials that are not badges (QR passes) to a badge UID, or a denial reason. */
 export type CredentialResolver = (
   c: Credential,
   now: Date,
@@ -74,6 +75,10 @@ export class TapHandler {
     let uid: string;
     if (c.kind === 'nfc') {
       uid = c.value;
+    } else if (c.kind === 'wiegand') {
+      // A Wiegand card is a badge like an NFC UID (its store key is FORMAT:facility:card): the
+      // same policy, pairing and anti-passback decide it.
+      uid = normaliseWiegand(c.value) ?? c.value;
     } else {
       const r = d.resolveCredential?.(c, now) ?? { deny: 'pass_invalid' as const };
       if ('deny' in r) {

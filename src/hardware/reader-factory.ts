@@ -1,17 +1,22 @@
 /**
  * Builds the credential reader for one `readers[]` config entry. Real drivers are imported lazily,
  * on start(), so a configuration that does not use one never loads its package (or native addon);
- * the simulated reader stays the default. Add a driver: one entry in LOADERS.
+ * the simulated reader stays the default. Add a driver: one entry in LOADERS. The bridge's Wiegand
+ * reader is the exception: it rides the door hardware's bridge link, built with it.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ReaderConfig } from '../config/schema.js';
 import type { ModuleHealth } from '../lifecycle.js';
+import { BridgeWiegandReader } from './bridge/devices.js';
+import type { BridgeLink } from './bridge/link.js';
 import type { Credential, CredentialReader, ReaderFeedback } from './interfaces.js';
 import { SimReader } from './sim/sim-drivers.js';
 
 export interface ReaderFactoryContext {
   logger: Logger;
+  /** The firmware bridge's link, when hardware.driver is bridge: bridge-wiegand readers share it. */
+  bridge?: BridgeLink | null;
 }
 
 type Loader = (cfg: ReaderConfig, ctx: ReaderFactoryContext) => Promise<CredentialReader>;
@@ -31,6 +36,13 @@ const LOADERS: Partial<Record<ReaderConfig['driver'], Loader>> = {
 };
 
 export function createReader(cfg: ReaderConfig, ctx: ReaderFactoryContext): CredentialReader {
+  if (cfg.driver === 'bridge-wiegand') {
+    // Not lazy: the bridge's code is loaded with the door hardware, and its link already exists.
+    // Validation requires hardware.driver bridge for this reader (src/config/bridge-rules.ts).
+    if (!ctx.bridge)
+      throw new Error(`reader ${cfg.id}: the bridge-wiegand driver needs hardware.driver bridge`);
+    return new BridgeWiegandReader(cfg.id, ctx.bridge, ctx.logger.child({ module: `reader:${cfg.id}` }));
+  }
   const load = LOADERS[cfg.driver];
   if (!load) return new SimReader(cfg.id);
   return new LazyReader(cfg.id, () => load(cfg, ctx));

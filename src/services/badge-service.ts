@@ -3,7 +3,7 @@
 import { AppError } from '../domain/errors.js';
 import { shortUid } from '../domain/events.js';
 import { type Actor, actorRef, type Badge, type BadgeKind } from '../domain/types.js';
-import { normaliseUid } from '../domain/uid.js';
+import { normaliseBadgeUid } from '../domain/uid.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { newId } from './ids.js';
@@ -71,8 +71,12 @@ export class BadgeService {
   ): Promise<Badge> {
     this.assertMayRegister(input.kind, actor);
     return this.deps.store.exclusive(async () => {
-      const uid = normaliseUid(input.uid);
-      if (!uid) throw new AppError('validation_failed', { field: 'uid', rule: '4, 7 or 10 bytes of hex' });
+      const uid = normaliseBadgeUid(input.uid);
+      if (!uid)
+        throw new AppError('validation_failed', {
+          field: 'uid',
+          rule: '4, 7 or 10 bytes of hex, or a Wiegand card FORMAT:facility:card (e.g. H10301:123:4567)',
+        });
       if (this.deps.store.badgeByUid(uid)) throw new AppError('badge_uid_taken', { uid: shortUid(uid) });
       const userId = this.ownerOf(input);
       const badge: Badge = {

@@ -116,6 +116,60 @@ describe('config/rules', () => {
     });
   });
 
+  describe('firmware bridge', () => {
+    it('the bridge driver needs its serial device', () => {
+      assert.deepEqual(errorsOf({ hardware: { driver: 'bridge' } }), [
+        "hardware.bridge must have required property 'path' (the bridge driver's serial device)",
+      ]);
+    });
+
+    it('fills in the link defaults from the schema', () => {
+      const c = validateConfig({ hardware: { driver: 'bridge', bridge: { path: '/dev/ttyUSB0' } } });
+      assert.deepEqual(c.hardware.bridge, {
+        path: '/dev/ttyUSB0',
+        baudRate: 115200,
+        heartbeatMs: 500,
+        heartbeatTimeoutMs: 2000,
+        maxPulseMs: 10000,
+        rexPulseMs: 5000,
+        rexMode: 'hostAbsent',
+        reconnectMinMs: 250,
+        reconnectMaxMs: 5000,
+        autoResetFaults: true,
+      });
+    });
+
+    it('the heartbeat must come within its timeout', () => {
+      const bridge = { path: '/dev/ttyUSB0', heartbeatMs: 2000, heartbeatTimeoutMs: 2000 };
+      assert.deepEqual(errorsOf({ hardware: { driver: 'bridge', bridge } }), [
+        'hardware.bridge.heartbeatMs 2000 must be less than hardware.bridge.heartbeatTimeoutMs 2000',
+      ]);
+    });
+
+    it('a bridge-wiegand reader needs the bridge driver, and there is one Wiegand port', () => {
+      const readers = [
+        { id: 'entry', role: 'entry', driver: 'bridge-wiegand' },
+        { id: 'entry2', role: 'entry', driver: 'bridge-wiegand' },
+      ];
+      assert.deepEqual(errorsOf({ readers }), [
+        "readers.0.driver 'bridge-wiegand' needs hardware.driver 'bridge'",
+        "readers.1.driver 'bridge-wiegand' needs hardware.driver 'bridge'",
+      ]);
+      assert.deepEqual(
+        errorsOf({ hardware: { driver: 'bridge', bridge: { path: '/dev/ttyUSB0' } }, readers }),
+        ['readers.1 the bridge has one Wiegand reader, already readers.0'],
+      );
+    });
+
+    it('the bridge driver uses no Pi pins, so its gpio section is not checked', () => {
+      assert.doesNotThrow(() =>
+        validateConfig({
+          hardware: { driver: 'bridge', bridge: { path: '/dev/ttyUSB0' }, gpio: { exitButton: { pin: 17 } } },
+        }),
+      );
+    });
+  });
+
   it('lists the problems of every part together', () => {
     const errors = errorsOf({
       hardware: { driver: 'gpio-sysfs', gpio: { doorContact: { pin: 22 } } },

@@ -150,11 +150,20 @@ export class BridgeInput extends EventEmitter<{ change: [boolean] }> implements 
  * reads of unknown length are counted (and seen as the link's 'card' events) — never credentials.
  * Card numbers are not logged.
  */
+/** A read that is not a card: the door journals it (card_read_error) and decides nothing. */
+export interface WiegandReadError {
+  readerId: string;
+  status: CardRead['status'] | 'unknown_format';
+  bits: number;
+}
+
 export class BridgeWiegandReader
   extends EventEmitter<{ credential: [Credential] }>
   implements CredentialReader
 {
   readonly stats = { cards: 0, parityErrors: 0, unknownFormat: 0 };
+  /** Bad reads, one 'read' event each (apart from 'credential', which CredentialReader fixes). */
+  readonly readErrors = new EventEmitter<{ read: [WiegandReadError] }>();
   private readonly onCard = (card: CardRead) => this.handle(card);
 
   constructor(
@@ -190,15 +199,23 @@ export class BridgeWiegandReader
       if (card.status === 'parity_error') this.stats.parityErrors++;
       else this.stats.unknownFormat++;
       this.logger?.warn({ reader: this.id, bits: card.bits, status: card.status }, 'Wiegand read rejected');
+      const status = card.status === 'ok' ? 'unknown_format' : card.status;
+      this.safeEmit(() => this.readErrors.emit('read', { readerId: this.id, status, bits: card.bits }));
       return;
     }
     this.stats.cards++;
-    try {
+    this.safeEmit(() =>
       this.emit('credential', {
         kind: 'wiegand',
         value: `${card.format}:${card.facility}:${card.card}`,
         readerId: this.id,
-      });
+      }),
+    );
+  }
+
+  private safeEmit(emit: () => void): void {
+    try {
+      emit();
     } catch (err) {
       // A listener's fault must not take the link down; the door fails secure on its own.
       this.logger?.error({ err, reader: this.id }, 'credential listener failed');

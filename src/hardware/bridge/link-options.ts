@@ -2,6 +2,7 @@
  * The bridge link's options (with their defaults), its one table of reply timeouts, its events,
  * counters and errors.
  */
+import { configSchema } from '../../config/schema.js';
 import type { DropReason } from './frame.js';
 import { DROP_REASONS } from './frame.js';
 import type {
@@ -32,16 +33,19 @@ export interface BridgeLinkOptions {
   autoResetFaults: boolean;
 }
 
+const FIELDS = configSchema.properties.hardware.properties.bridge.properties;
+
+/** The defaults of `hardware.bridge` (src/config/schema.ts is their one home). */
 export const BRIDGE_LINK_DEFAULTS: Omit<BridgeLinkOptions, 'path'> = {
-  baudRate: 115200,
-  heartbeatMs: 500,
-  heartbeatTimeoutMs: 2000,
-  maxPulseMs: 10_000,
-  rexPulseMs: 5000,
-  rexMode: 'hostAbsent',
-  reconnectMinMs: 250,
-  reconnectMaxMs: 5000,
-  autoResetFaults: true,
+  baudRate: FIELDS.baudRate.default,
+  heartbeatMs: FIELDS.heartbeatMs.default,
+  heartbeatTimeoutMs: FIELDS.heartbeatTimeoutMs.default,
+  maxPulseMs: FIELDS.maxPulseMs.default,
+  rexPulseMs: FIELDS.rexPulseMs.default,
+  rexMode: FIELDS.rexMode.default,
+  reconnectMinMs: FIELDS.reconnectMinMs.default,
+  reconnectMaxMs: FIELDS.reconnectMaxMs.default,
+  autoResetFaults: FIELDS.autoResetFaults.default,
 };
 
 /** The one table of reply timeouts. */
