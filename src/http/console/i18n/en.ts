@@ -91,6 +91,7 @@ export const en: Messages = {
     pass_expired: 'QR pass expired',
     pass_revoked: 'QR pass revoked',
     pass_unknown_visit: 'QR pass for an unknown visit',
+    card_read_error: 'Card read damaged (parity error); present it again',
   },
   doorMode: {
     normal: 'Normal',

@@ -97,6 +97,7 @@ export const id = {
     pass_expired: 'Pas QR sudah kedaluwarsa',
     pass_revoked: 'Pas QR sudah dicabut',
     pass_unknown_visit: 'Pas QR untuk kunjungan yang tidak dikenal',
+    card_read_error: 'Kartu terbaca rusak (paritas salah); coba tempel lagi',
   } satisfies Record<DenyReason, string>,
   doorMode: {
     normal: 'Normal',
