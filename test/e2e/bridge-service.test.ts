@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { JournalEvent } from '../../src/domain/events.js';
-import { listSegments } from '../../src/store/journal.js';
+import { listSegments } from '../../src/store/journal-segments.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
 import { h10301Bits, SimavrBridge } from '../fixtures/simavr-bridge.js';
 
