@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AccessSettings } from '../domain/access-policy.js';
 import { type DoorCaller, type DoorVerdict, decideCommandUnlock } from '../domain/door-modes.js';
+import { replayDoorEvents } from '../domain/door-replay.js';
 import { AppError } from '../domain/errors.js';
 import { EscortPairing } from '../domain/escort-pairing.js';
 import { Occupancy, type Occupant } from '../domain/occupancy.js';
@@ -64,6 +65,8 @@ export interface DoorSnapshot {
 export class DoorController extends EventEmitter<{
   state: [DoorSnapshot];
   tap: [TapEvent];
+  /** Grants found in the journal at start whose first entry was never booked (a crash between). */
+  replayedFirstEntries: [{ visitId: string; at: string }[]];
 }> {
   private readonly occupancy = new Occupancy();
   private readonly pairing = new EscortPairing();
@@ -114,10 +117,24 @@ export class DoorController extends EventEmitter<{
   }
 
   async start(): Promise<void> {
-    const saved = await this.ctx.doorState.load();
+    const file = await this.ctx.doorState.load();
+    // door.json is a cache of the journal: replay what it has not seen (all of it, from empty, when
+    // it names no sequence number), so a kill -9 a millisecond after a grant loses nobody inside.
+    const replay = replayDoorEvents(
+      file.journalSeq === undefined ? { mode: 'normal', occupancy: [], journalSeq: 0 } : file,
+      this.ctx.journal.readFrom(file.journalSeq ?? 0).events(),
+    );
+    const saved = replay.state;
+    if (replay.applied > 0)
+      this.ctx.logger.info(
+        { applied: replay.applied, inside: saved.occupancy.length, mode: saved.mode },
+        'door state rebuilt from the journal',
+      );
     this.modes.restore(saved.mode, saved.modeBeforeFire ?? null);
     for (const o of saved.occupancy) this.occupancy.admit([o], new Date(o.since));
     this.lock.start(saved.mode === 'emergency_release');
+    if (replay.firstEntries.length) this.emit('replayedFirstEntries', replay.firstEntries);
+    if (replay.applied > 0) void this.persist();
     for (const { reader, role } of this.ctx.readers) {
       const onCred = (c: Credential) => this.safely(() => this.onCredential(c, role, reader));
       reader.on('credential', onCred);
@@ -306,6 +323,7 @@ export class DoorController extends EventEmitter<{
         mode: this.modes.current,
         occupancy: this.occupancy.entries(),
         modeBeforeFire: this.modes.modeBeforeFire,
+        journalSeq: this.ctx.journal.seq,
       })
       .catch((err: unknown) => {
         this.ctx.logger.error({ err }, 'door state not saved');

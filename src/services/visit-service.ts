@@ -58,11 +58,22 @@ export class VisitService {
   /** Listens to the door: a visit's first grant is SOP step 4 (visit → in_progress). */
   start(): void {
     this.deps.door.on('tap', this.onTap);
+    this.deps.door.on('replayedFirstEntries', this.onReplayed);
   }
 
   stop(): void {
     this.deps.door.off('tap', this.onTap);
+    this.deps.door.off('replayedFirstEntries', this.onReplayed);
   }
+
+  /** Grants the door found in the journal at start that were never booked: booked at their time. */
+  private readonly onReplayed = (entries: { visitId: string; at: string }[]): void => {
+    for (const e of entries)
+      this.recordFirstEntries(
+        [{ badgeId: '', kind: 'visitor', userId: null, visitId: e.visitId, name: '' }],
+        new Date(e.at),
+      );
+  };
 
   /**
    * The first grant of a visit moves it to in_progress and journals visit.entered. The relay has
