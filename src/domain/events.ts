@@ -53,6 +53,7 @@ export const EVENT_TYPES = [
   'auth.login_failed',
   'auth.locked_out',
   'command.executed',
+  'command.refused',
   'alarm.mqtt_poison',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -216,6 +217,19 @@ export interface EventData {
     args: { on?: boolean; reason?: unknown };
     by: ActorRef;
     transaction?: string | number;
+  };
+  /**
+   * An MQTT request refused before or by the door rules; `operator` is the id the request named
+   * (verified only when the reason is a door rule's). Journaled at a bounded rate: `suppressed`
+   * counts the refusals since the last one journaled that were logged only.
+   */
+  'command.refused': {
+    via: 'mqtt';
+    command: string;
+    reason: string;
+    operator?: string;
+    transaction?: string | number;
+    suppressed?: number;
   };
   'alarm.mqtt_poison': { seq: number; id: string | null; eventType: string | null; reason: string };
 }
