@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
  * aedes' own memory persistence, resolved from aedes (it is aedes' dependency, not ours), so the
  * store wrapped here is the one aedes would make.
  */
-const memoryPersistence = createRequire(import.meta.resolve('aedes'))('aedes-persistence') as () => object;
+const fromHere = createRequire(import.meta.url);
+const memoryPersistence = createRequire(fromHere.resolve('aedes'))('aedes-persistence') as () => object;
 
 export interface BrokerLimits {
   retainedPerClient: number;

@@ -9,8 +9,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connectAsync } from 'mqtt';
 import type { Logger } from 'pino';
 import { RestartBackoff } from '../hardware/restart-backoff.js';
@@ -58,7 +59,7 @@ function brokerCommand(): { command: string; args: string[] } {
   const entry = join(dirname(here), `broker-main${ext}`);
   // Its own heap cap: what the broker holds is bounded well below it (broker-limits.ts).
   const node = ['--max-old-space-size=96'];
-  if (ext === '.ts') node.push('--import', import.meta.resolve('tsx'));
+  if (ext === '.ts') node.push('--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href);
   return { command: process.execPath, args: [...node, entry] };
 }
 

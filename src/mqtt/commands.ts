@@ -121,7 +121,8 @@ export class CommandHandler {
     const fail = (code: CommandErrorCode, detail?: string): CommandResponse => {
       this.ctx.logger.warn({ command, code, operator }, 'mqtt command refused');
       // A journal that cannot write refuses on its own; recording that in the journal cannot work.
-      if (code !== 'journal_unavailable')
+      // With commands off there is nothing to refuse on record: every request is refused alike.
+      if (code !== 'journal_unavailable' && this.ctx.enabled)
         this.refusals.record({
           command: command.slice(0, 64),
           reason: code,
