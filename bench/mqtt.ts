@@ -12,11 +12,15 @@
  *    npm start and systemd run it) started on a data dir holding 100,000 unpublished events;
  *    time from spawn until `mosquitto_sub` has received every one of the 100,000 ids (target < 20 s)
  *  - memory: that process's VmRSS from /proc, sampled every 50 ms over the drain (target < 150 MB)
+ *  - flood (issue #11): the real service with its default embedded broker (own process); a client
+ *    with the dashboard login sends 100,000 retained 50-byte messages while taps go through the sim
+ *    API: tap latency p99 during the flood (target < 500 ms), door VmRSS (target < 150 MB), and
+ *    whether both processes stayed up (target 1)
  *
  * Expects dist/ built (bench/run.ts builds it; run on its own, this file builds it first).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,7 +32,7 @@ import { Topics } from '../src/mqtt/topics.js';
 import { CursorFile } from '../src/store/cursor.js';
 import { Journal } from '../src/store/journal.js';
 import { freePort, Mosquitto } from '../test/fixtures/mosquitto.js';
-import type { Figure } from './figures.js';
+import { type Figure, pct } from './figures.js';
 
 const DOOR = 'server-room';
 const SEGMENT_BYTES = 16 << 20; // the config default (journal.maxFileBytes)
@@ -330,11 +334,142 @@ async function drain(
   }
 }
 
+const rssMb = (pid: number): number => {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+};
+
+/** A retained flood against the default embedded broker while taps are decided (issue #11). */
+async function flood(dir: string, log: (s: string) => void): Promise<Figure[]> {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const data = join(dir, 'flood');
+  const configFile = join(dir, 'flood-config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      version: 1,
+      dataDir: data,
+      http: { host: '127.0.0.1', port: httpPort },
+      mqtt: { embedded: { host: '127.0.0.1', port: mqttPort } },
+      log: { level: 'warn' },
+    }),
+  );
+  const svc = spawn(
+    process.execPath,
+    [
+      '--max-semi-space-size=2',
+      '--max-old-space-size=128',
+      'dist/cli/main.js',
+      'start',
+      '--config',
+      configFile,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  svc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  svc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const api = async (path: string, body: unknown, token?: string) => {
+    const r = await fetch(`http://127.0.0.1:${httpPort}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+  };
+  try {
+    for (let i = 0; i < 1200 && !/jurukunci ready/.test(out); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const login = /username: (\S+)\s+password: (\S+)/.exec(out);
+    const setupToken = /with token: (\S+)/.exec(out)?.[1];
+    if (!login || !setupToken) throw new Error(`flood: service not ready: ${out}`);
+    await api('/api/setup', {
+      token: setupToken,
+      username: 'kasi',
+      displayName: 'K',
+      password: 'kasi-password-1',
+      escort: false,
+    });
+    const token = (await api('/api/auth/login', { username: 'kasi', password: 'kasi-password-1' })).json
+      .token as string;
+    const brokerPid = (JSON.parse(readFileSync(join(data, 'mqtt-broker.pid'), 'utf8')) as { pid: number })
+      .pid;
+    let stop = false;
+    const lat: number[] = [];
+    let maxRss = 0;
+    let failedTaps = 0;
+    const taps = (async () => {
+      while (!stop) {
+        const t0 = performance.now();
+        const r = await api('/api/sim/tap', { reader: 'entry', uid: 'DEADBEEF' }, token).catch(() => null);
+        lat.push(performance.now() - t0);
+        if (r?.status !== 200) failedTaps++;
+        maxRss = Math.max(maxRss, rssMb(svc.pid!));
+      }
+    })();
+    let sent = 0;
+    let connections = 0;
+    const t0 = performance.now();
+    while (sent < 100_000) {
+      const c = connect(`mqtt://127.0.0.1:${mqttPort}`, {
+        username: login[1]!,
+        password: login[2]!,
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
+      const ok = await new Promise<boolean>((r) => {
+        c.once('connect', () => r(true));
+        c.once('error', () => r(false));
+      });
+      if (!ok) break;
+      connections++;
+      for (let i = 0; i < 5000 && sent < 100_000; i++)
+        c.publish(`flood/${sent++}`, 'x'.repeat(50), { qos: 0, retain: true });
+      await new Promise<void>((r) => (c.connected ? c.once('close', () => r()) : r()));
+      c.end(true);
+    }
+    const floodMs = performance.now() - t0;
+    stop = true;
+    await taps;
+    lat.sort((a, b) => a - b);
+    const up = svc.exitCode === null && rssMb(brokerPid) > 0 ? 1 : 0;
+    log(
+      `flood: ${sent} retained publishes in ${floodMs.toFixed(0)} ms over ${connections} connections (each closed at its first refused publish); ${lat.length} taps (${failedTaps} failed), p50 ${pct(lat, 50).toFixed(1)} ms; broker VmRSS ${rssMb(brokerPid).toFixed(1)} MB`,
+    );
+    return [
+      {
+        name: 'flood: tap latency p99',
+        value: pct(lat, 99),
+        unit: 'ms',
+        target: '< 500',
+        ok: pct(lat, 99) < 500 && failedTaps === 0,
+      },
+      { name: 'flood: door VmRSS max', value: maxRss, unit: 'MB', target: '< 150', ok: maxRss < 150 },
+      { name: 'flood: door and broker up', value: up, unit: '', target: '1', ok: up === 1 },
+    ];
+  } finally {
+    svc.kill('SIGTERM');
+    await new Promise((r) => (svc.exitCode !== null ? r(null) : svc.once('exit', r)));
+  }
+}
+
 export async function runMqttBench(
   log: (s: string) => void = (s) => process.stdout.write(`  · ${s}\n`),
-  opts: { events?: number; throughputEvents?: number; rounds?: number } = {},
+  opts: { events?: number; throughputEvents?: number; rounds?: number; only?: 'flood' } = {},
 ): Promise<Figure[]> {
   ensureMosquitto(log);
+  if (opts.only === 'flood') {
+    const d = mkdtempSync(join(tmpdir(), 'jk-bench-flood-'));
+    try {
+      return await flood(d, log);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'jk-bench-mqtt-'));
   // Mosquitto drops QoS 1 messages for a subscriber more than 1,000 behind (max_queued_messages):
   // the drain's subscriber must see every id, so the bench broker queues without limit.
@@ -349,6 +484,7 @@ export async function runMqttBench(
       log,
     );
     figures.push(...(await drain(broker, dir, opts.events ?? 100_000, log)));
+    figures.push(...(await flood(dir, log)));
     return figures;
   } finally {
     await broker.destroy();
@@ -358,7 +494,8 @@ export async function runMqttBench(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  for (const f of await runMqttBench()) {
+  const only = process.argv.includes('--flood') ? ('flood' as const) : undefined;
+  for (const f of await runMqttBench(undefined, only ? { only } : {})) {
     process.stdout.write(
       `  ${f.ok ? 'PASS' : 'MISS'}  ${f.name.padEnd(50)} ${f.value.toFixed(f.value >= 100 ? 0 : 2)} ${f.unit}   target ${f.target}\n`,
     );

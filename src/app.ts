@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   listen?: boolean;
   /** Prints the first-start setup token; defaults to the log. */
   announceSetupToken?: (token: string) => void;
+  /** Prints the embedded MQTT broker's dashboard login the one time it is made; defaults to the log. */
+  announceBrokerLogin?: (login: { username: string; password: string }, url: string) => void;
   /** The door's timers and monotonic clock; real ones unless a test steps time by hand. */
   doorTimers?: DoorTimers;
 }
@@ -198,6 +200,7 @@ export class Runtime {
         clock: this.clock,
         logger: this.logger.child({ module: 'mqtt' }),
         version: VERSION,
+        ...(opts.announceBrokerLogin ? { announceBrokerLogin: opts.announceBrokerLogin } : {}),
       });
       this.modules.push({ name: 'mqtt', optional: true, module: this.mqtt });
     }

@@ -74,6 +74,12 @@ async function cmdStart(args: string[]): Promise<number> {
         `\n  Belum ada pengguna. / No users yet.\n  Create the first superadmin:  jurukunci user add --role superadmin --username NAME --name "Full Name"\n  or POST /api/setup with token: ${t}\n\n`,
       );
     },
+    announceBrokerLogin: (l, url) => {
+      // Shown once, when made: the dashboard's read-only login to the embedded broker.
+      process.stdout.write(
+        `\n  MQTT dashboard login (read-only, shown once; kept in <dataDir>/keys/mqtt-broker.json):\n  broker: ${url}  username: ${l.username}  password: ${l.password}\n\n`,
+      );
+    },
   });
   const notifier = new SystemdNotifier({
     onError: (err) => rt.logger.warn({ err }, 'systemd notification failed'),

@@ -1,11 +1,14 @@
 /**
  * MQTT rules the JSON schema cannot say, checked with the rest of the configuration (so
- * `jurukunci config check` names them), and the reading of who may log in to the embedded broker
- * that those rules and the MQTT module share.
+ * `jurukunci config check` names them), and the reading of the configured dashboard login of the
+ * embedded broker that those rules and the MQTT module share.
  */
 import type { MqttConfig } from './schema.js';
 
-/** Who may log in to the embedded broker as an authenticated client: embedded.*, else mqtt.*. */
+/**
+ * The configured read-only dashboard login of the embedded broker: embedded.*, else mqtt.*; null
+ * when none is configured (the broker then makes one at first start).
+ */
 export function embeddedUsers(cfg: MqttConfig): { username: string; password: string } | null {
   const username = cfg.embedded.username || cfg.username;
   const password = cfg.embedded.password || cfg.password;
@@ -20,13 +23,27 @@ export function mqttConfigProblems(cfg: MqttConfig): string[] {
   const problems: string[] = [];
   if (!cfg.enabled) return problems;
   const tlsFiles = TLS_FILES.filter((k) => cfg[k] !== '');
+  if (cfg.commands.enabled && cfg.operators.length === 0) {
+    // Every request is signed by an operator: with none configured nobody could send one.
+    problems.push(
+      'mqtt.commands.enabled needs at least one operator (mqtt.operators: id, name, role, key) to sign requests',
+    );
+  }
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  cfg.operators.forEach((op, i) => {
+    if (ids.has(op.id)) problems.push(`mqtt.operators.${i}.id '${op.id}' is used by another operator`);
+    // One key per operator: a shared key would let one operator sign as another.
+    if (keys.has(op.key)) problems.push(`mqtt.operators.${i}.key is the key of another operator`);
+    ids.add(op.id);
+    keys.add(op.key);
+  });
   if (cfg.url === '') {
-    if (cfg.commands.enabled && embeddedUsers(cfg) === null) {
-      // Nobody could send a request: the embedded broker takes requests from authenticated clients only.
+    const dashboard = embeddedUsers(cfg);
+    if (dashboard && ids.has(dashboard.username))
       problems.push(
-        'mqtt.commands.enabled needs credentials with the embedded broker (mqtt.url empty): set mqtt.embedded.username and mqtt.embedded.password (or mqtt.username and mqtt.password)',
+        `mqtt.embedded.username '${dashboard.username}' is also an operator id: the dashboard login is read-only`,
       );
-    }
     for (const k of tlsFiles)
       problems.push(
         `mqtt.${k} has no effect with the embedded broker (mqtt.url empty), which speaks plain MQTT`,

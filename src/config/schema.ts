@@ -673,6 +673,56 @@ export const configSchema = {
               default: ['state', 'unlock', 'lockdown', 'emergency_release'],
               items: { type: 'string', enum: ['state', 'unlock', 'lockdown', 'emergency_release'] },
             },
+            maxAgeSeconds: {
+              type: 'integer',
+              title: 'Request lifetime',
+              description:
+                'A signed request whose timestamp is further than this from the door clock is refused (stale); its nonce is remembered this long',
+              default: 30,
+              minimum: 1,
+              maximum: 600,
+            },
+          },
+        },
+        operators: {
+          type: 'array',
+          title: 'Command operators',
+          description:
+            'Who may send commands: each request is signed (HMAC-SHA256) with the key of one operator, whose role decides what the door rules let it do. With the embedded broker an operator also logs in with its id and key',
+          default: [],
+          maxItems: 64,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'name', 'role', 'key'],
+            properties: {
+              id: {
+                type: 'string',
+                title: 'Operator id',
+                description: 'Named in every signed request (operator) and journaled with its commands',
+                pattern: '^[A-Za-z0-9_.-]{1,64}$',
+              },
+              name: {
+                type: 'string',
+                title: 'Name',
+                description: 'Shown in the journal',
+                minLength: 1,
+                maxLength: 64,
+              },
+              role: {
+                type: 'string',
+                title: 'Role',
+                description: 'What the door rules (the same as over HTTP) let this operator do',
+                enum: ['admin', 'superadmin', 'operator'],
+              },
+              key: {
+                type: 'string',
+                title: 'Signing key',
+                description: 'Shared HMAC-SHA256 key, at least 32 characters (e.g. openssl rand -base64 32)',
+                minLength: 32,
+                maxLength: 256,
+              },
+            },
           },
         },
         discovery: {
@@ -719,15 +769,15 @@ export const configSchema = {
             },
             username: {
               type: 'string',
-              title: 'Username',
+              title: 'Dashboard username',
               description:
-                'With password: a client logging in with these may send requests (commands); empty uses mqtt.username',
+                'With password: the read-only dashboard login (subscribes to <baseTopic>/#); empty makes one at first start, stored in <dataDir>/keys/mqtt-broker.json and shown once',
               default: '',
             },
             password: {
               type: 'string',
-              title: 'Password',
-              description: 'Password for embedded.username; empty uses mqtt.password',
+              title: 'Dashboard password',
+              description: 'Password for embedded.username',
               default: '',
             },
           },
@@ -765,3 +815,4 @@ export type GpioBias = GpioInputConfig['bias'];
 export type ReaderConfig = Config['readers'][number];
 export type MqttConfig = Config['mqtt'];
 export type MqttCommandName = MqttConfig['commands']['allowed'][number];
+export type MqttOperator = MqttConfig['operators'][number];

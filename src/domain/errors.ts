@@ -160,6 +160,33 @@ export const ERRORS = {
     en: 'The command request is not valid',
   },
   internal_error: { status: 500, id: 'Perintah gagal dijalankan', en: 'The command failed' },
+  // Signed MQTT commands (src/mqtt/command-auth.ts): who asked, and whether the request is fresh.
+  command_unsigned: {
+    status: 401,
+    id: 'Perintah tidak ditandatangani operator',
+    en: 'The command is not signed by an operator',
+  },
+  command_unknown_operator: {
+    status: 401,
+    id: 'Operator tidak dikenal',
+    en: 'Unknown operator',
+  },
+  command_bad_signature: {
+    status: 401,
+    id: 'Tanda tangan perintah salah',
+    en: 'The command signature is wrong',
+  },
+  command_stale: {
+    status: 401,
+    id: 'Waktu perintah terlalu jauh dari jam pintu',
+    en: 'The command timestamp is too far from the door clock',
+  },
+  command_replayed: {
+    status: 409,
+    id: 'Perintah ini sudah pernah diterima (nonce atau transaksi berulang)',
+    en: 'This command was already received (nonce or transaction seen before)',
+  },
+  // (end of the signed-command codes)
   internal: { status: 500, id: 'Terjadi kesalahan internal', en: 'Internal error' },
 } as const satisfies Record<string, { status: number; id: string; en: string }>;
 

@@ -53,6 +53,7 @@ export const EVENT_TYPES = [
   'auth.login_failed',
   'auth.locked_out',
   'command.executed',
+  'command.refused',
   'alarm.mqtt_poison',
   'alarm.bridge_fault',
 ] as const;
@@ -217,6 +218,19 @@ export interface EventData {
     args: { on?: boolean; reason?: unknown };
     by: ActorRef;
     transaction?: string | number;
+  };
+  /**
+   * An MQTT request refused before or by the door rules; `operator` is the id the request named
+   * (verified only when the reason is a door rule's). Journaled at a bounded rate: `suppressed`
+   * counts the refusals since the last one journaled that were logged only.
+   */
+  'command.refused': {
+    via: 'mqtt';
+    command: string;
+    reason: string;
+    operator?: string;
+    transaction?: string | number;
+    suppressed?: number;
   };
   'alarm.mqtt_poison': { seq: number; id: string | null; eventType: string | null; reason: string };
   /** The firmware bridge latched faults (raised: just now; [] = a reminder, e.g. when the host is back). */

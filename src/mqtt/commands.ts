@@ -1,10 +1,12 @@
 /**
  * Requests on `<base>/<door>/request/<command>`, answered on `.../response/<command>` through a
- * lookup table. Off unless enabled; a rejected request changes nothing. What a caller may ask the
- * door is the door rules' answer (src/domain/door-modes.ts): the MQTT caller is an 'operator'. A command is journaled
- * (`command.executed`: what was asked, by whom) before the door acts on it: if that write fails
- * the request is refused and nothing happens, so there is never an act without its record. The
- * door's own event (door.mode_changed, access.granted) then records the effect.
+ * lookup table. Off unless enabled; a rejected request changes nothing. Every request is signed by
+ * a configured operator (command-auth.ts): the caller is that operator with its configured role,
+ * and what it may ask the door is the door rules' answer (src/domain/door-modes.ts), as over HTTP.
+ * A command is journaled (`command.executed`: what was asked, by whom) before the door acts on it:
+ * if that write fails the request is refused and nothing happens, so there is never an act without
+ * its record. The door's own event (door.mode_changed, access.granted) then records the effect. A
+ * refusal is journaled too (`command.refused`, at a bounded rate).
  */
 import { Ajv } from 'ajv';
 import type { Logger } from 'pino';
@@ -14,7 +16,9 @@ import { AppError, ERRORS } from '../domain/errors.js';
 import type { DoorMode } from '../domain/types.js';
 import type { DoorController } from '../door/door-controller.js';
 import { type Journal, JournalWriteError } from '../store/journal.js';
+import type { CommandAuth } from './command-auth.js';
 import { scrubPersonalData, stateMessage } from './payloads.js';
+import { RefusalJournal } from './refusal-journal.js';
 import {
   COMMAND_ERROR_CODES,
   COMMAND_NAMES,
@@ -31,11 +35,16 @@ export interface CommandContext {
   journal: Journal;
   clock: () => Date;
   logger: Logger;
+  /** Verifies the operator's signature and the request's freshness. */
+  auth: CommandAuth;
 }
 
 const common = {
-  by: { type: 'string', minLength: 1, maxLength: 64 },
   transaction: { anyOf: [{ type: 'string', maxLength: 128 }, { type: 'integer' }] },
+  operator: { type: 'string', minLength: 1, maxLength: 64 },
+  timestamp: { type: 'integer', minimum: 0 },
+  nonce: { type: 'string', minLength: 16, maxLength: 128 },
+  signature: { type: 'string', maxLength: 128 },
 };
 const onOff = {
   type: 'object',
@@ -69,8 +78,10 @@ type Plan = (req: CommandRequest, caller: DoorCaller) => (() => void) | null;
 export class CommandHandler {
   /** Per command: check first (no side effect), returning the act to run once journaled, or null. */
   private readonly table: Record<CommandName, Plan>;
+  private readonly refusals: RefusalJournal;
 
   constructor(private readonly ctx: CommandContext) {
+    this.refusals = new RefusalJournal(ctx.journal, ctx.clock, ctx.logger);
     this.table = {
       state: () => null,
       unlock: (_req, caller) =>
@@ -106,8 +117,18 @@ export class CommandHandler {
   /** Handles one request; returns the response to publish. */
   handle(command: string, raw: Buffer): CommandResponse {
     let transaction: string | number | undefined;
+    let operator: string | undefined;
     const fail = (code: CommandErrorCode, detail?: string): CommandResponse => {
-      this.ctx.logger.warn({ command, code }, 'mqtt command refused');
+      this.ctx.logger.warn({ command, code, operator }, 'mqtt command refused');
+      // A journal that cannot write refuses on its own; recording that in the journal cannot work.
+      // With commands off there is nothing to refuse on record: every request is refused alike.
+      if (code !== 'journal_unavailable' && this.ctx.enabled)
+        this.refusals.record({
+          command: command.slice(0, 64),
+          reason: code,
+          ...(operator !== undefined ? { operator: operator.slice(0, 64) } : {}),
+          ...(transaction !== undefined ? { transaction } : {}),
+        });
       return {
         status: 'error',
         data: {},
@@ -139,9 +160,12 @@ export class CommandHandler {
       return fail('malformed_request', why);
     }
     const body = req as CommandRequest;
-    const by = { id: 'mqtt', name: (scrubPersonalData(body.by ?? 'mqtt') as string).slice(0, 64) };
-    // Until broker-verified identities map to roles (issue #11), every MQTT caller is an operator.
-    const caller: DoorCaller = { ...by, role: 'operator', channel: 'mqtt' };
+    operator = body.operator;
+    // Who asked is the operator whose key signed the request, with its configured role.
+    const verified = this.ctx.auth.verify(name, body as CommandRequest & Record<string, unknown>);
+    if (!verified.ok) return fail(verified.code);
+    const caller: DoorCaller = verified.caller;
+    const by = { id: caller.id, name: caller.name };
     /** A coded refusal passes through; a journal that cannot write is journal_unavailable. */
     const codeOf = (err: unknown): CommandErrorCode | null => {
       if (err instanceof AppError) return isCommandErrorCode(err.code) ? err.code : null;

@@ -1,22 +1,25 @@
 /**
  * The MQTT feature: one lifecycle for the client connection, the journal publisher, the retained
- * state and availability (with `offline` as the last will), commands, Home Assistant discovery and,
- * with no broker URL, the embedded broker. Optional: a broker that cannot be reached shows in
- * health and the door keeps running; the publisher catches up from its cursor when it returns.
+ * state and availability (with `offline` as the last will), signed commands, Home Assistant
+ * discovery and, with no broker URL, the embedded broker in its own supervised process. Optional:
+ * a broker that cannot be reached shows in health and the door keeps running; the publisher
+ * catches up from its cursor when it returns.
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { embeddedUsers } from '../config/mqtt-rules.js';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
 import type { ModuleHealth } from '../lifecycle.js';
 import { CursorFile } from '../store/cursor.js';
 import type { Journal } from '../store/journal.js';
+import type { BrokerSupervisor } from './broker-supervisor.js';
+import { CommandAuth } from './command-auth.js';
 import { CommandHandler } from './commands.js';
 import { discoveryMessages } from './discovery.js';
-import { EmbeddedBroker } from './embedded-broker.js';
+import type { BrokerLogin } from './embedded-broker.js';
+import { startEmbeddedBroker } from './embedded-broker-start.js';
 import { MqttConfigError } from './mqtt-config-error.js';
 import { stateMessage } from './payloads.js';
 import { EventPublisher } from './publisher.js';
@@ -32,6 +35,8 @@ export interface MqttContext {
   clock: () => Date;
   logger: Logger;
   version: string;
+  /** Shows the embedded broker's dashboard login the one time it is made; defaults to the log. */
+  announceBrokerLogin?: (login: BrokerLogin, url: string) => void;
 }
 
 /**
@@ -76,7 +81,7 @@ function readTlsFiles(cfg: MqttConfig): { ca?: Buffer; cert?: Buffer; key?: Buff
 export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: [] }> {
   readonly topics: Topics;
   private client: MqttClient | null = null;
-  private broker: EmbeddedBroker | null = null;
+  private broker: BrokerSupervisor | null = null;
   private publisher: EventPublisher | null = null;
   private commands: CommandHandler | null = null;
   private brokerUrl = '';
@@ -102,8 +107,8 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
     return this.publisher?.backlog ?? 0;
   }
 
-  /** The embedded broker when no URL is configured (tests inject socket errors through it). */
-  get embedded(): EmbeddedBroker | null {
+  /** The embedded broker's supervisor when no URL is configured. */
+  get embedded(): BrokerSupervisor | null {
     return this.broker;
   }
 
@@ -135,27 +140,19 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
         ...(cfg.password ? { password: cfg.password } : {}),
       };
       if (cfg.url === '') {
-        const broker = new EmbeddedBroker({
-          host: cfg.embedded.host,
-          port: cfg.embedded.port,
-          root: this.topics.root,
-          doorClientId: clientId,
-          discoveryNode: {
-            prefix: cfg.discovery.prefix,
-            node: this.topics.discovery('x', 'y').split('/')[2]!,
-          },
-          users: embeddedUsers(cfg),
-          onError: (err) =>
-            log.error({ err: err.message }, 'embedded MQTT broker socket error; still serving'),
+        const { broker, door } = await startEmbeddedBroker({
+          config: cfg,
+          dataDir: this.ctx.dataDir,
+          clientId,
+          topics: this.topics,
+          logger: log,
+          ...(this.ctx.announceBrokerLogin ? { announce: this.ctx.announceBrokerLogin } : {}),
+          // Held before start resolves, so a failure later in start() stops it in teardown().
+          onSupervisor: (b) => (this.broker = b),
         });
         this.broker = broker;
-        await broker.start();
         this.brokerUrl = broker.url;
-        login = broker.doorLogin;
-        log.info(
-          { url: this.brokerUrl, requests: embeddedUsers(cfg) ? 'authenticated clients' : 'nobody' },
-          'embedded MQTT broker listening',
-        );
+        login = door;
       } else {
         this.brokerUrl = cfg.url;
       }
@@ -167,6 +164,12 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
         journal: this.ctx.journal,
         clock: this.ctx.clock,
         logger: log,
+        auth: new CommandAuth({
+          door: this.ctx.doorId,
+          operators: cfg.operators,
+          maxAgeSeconds: cfg.commands.maxAgeSeconds,
+          clock: this.ctx.clock,
+        }),
       });
 
       // The publisher (and its cursor file) before the connection: nothing to undo on the wire
@@ -345,10 +348,15 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
     const backlog = this.backlog;
     const poison = this.publisher?.stats.poison ?? 0;
     const cursorError = this.publisher?.cursorError ?? null;
-    const brokerError = this.broker?.lastError ?? null;
     let extra = `backlog ${backlog} event(s)${poison ? `, ${poison} poison event(s) skipped` : ''}`;
     if (cursorError) extra += `; cursor not saved (${cursorError}), retrying`;
-    if (brokerError) extra += `; embedded broker socket error (${brokerError})`;
+    const b = this.broker?.status();
+    if (b) {
+      extra +=
+        b.state === 'running'
+          ? `; embedded broker pid ${b.pid}${b.adopted ? ' (reused)' : ''}, ${b.restarts} restart(s)`
+          : `; embedded broker ${b.state}${b.lastExit ? ` (${b.lastExit})` : ''}`;
+    }
     if (!this.connected) {
       return {
         state: 'degraded',

@@ -58,13 +58,22 @@ export interface StateMessage {
 export type CommandName = MqttCommandName;
 export const COMMAND_NAMES: readonly CommandName[] = ['state', 'unlock', 'lockdown', 'emergency_release'];
 
-/** `<base>/<door>/request/<command>` */
+/**
+ * `<base>/<door>/request/<command>`: signed by a configured operator (src/mqtt/command-auth.ts);
+ * the actor journaled is that operator, never a name the payload gives.
+ */
 export interface CommandRequest {
   on?: boolean;
   reason?: string;
-  /** Free text naming the operator or system asking; journaled with the command. */
-  by?: string;
   transaction?: string | number;
+  /** The id of an operator in mqtt.operators. */
+  operator?: string;
+  /** When it was signed: milliseconds since the epoch. */
+  timestamp?: number;
+  /** Unique per request of this operator (16–128 characters). */
+  nonce?: string;
+  /** Hex HMAC-SHA256 with the operator's key over signedText(door, command, request). */
+  signature?: string;
 }
 
 /**
@@ -76,6 +85,11 @@ export const COMMAND_ERROR_CODES = [
   'command_not_allowed',
   'unknown_command',
   'malformed_request',
+  'command_unsigned',
+  'command_unknown_operator',
+  'command_bad_signature',
+  'command_stale',
+  'command_replayed',
   'door_in_lockdown',
   'not_in_mode',
   'forbidden',

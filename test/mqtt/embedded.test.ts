@@ -1,7 +1,9 @@
 /**
- * The embedded broker (no URL configured) serves mosquitto_sub with no other setup; only the door
- * publishes its topics, only authenticated clients send requests; start failures leave nothing
- * running; the cursor file's problems show in health.
+ * The embedded broker (no URL configured), in its own supervised process: mosquitto_sub with the
+ * dashboard login made at first start sees the door; only the door publishes its topics, operators
+ * send signed requests; a broker process that dies is restarted; start failures leave nothing
+ * running; the cursor file's problems show in health. ACL details: broker-acl.test.ts; crash and
+ * flood against the real service: broker-process.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ import type { DoorController } from '../../src/door/door-controller.js';
 import { MqttModule } from '../../src/mqtt/mqtt-module.js';
 import { Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { startRig, type TestRig } from '../fixtures/runtime.js';
+import { OPERATOR_LIST, OPERATORS, signed } from './signing.js';
 
 const ROOT = 'jurukunci/server-room';
 
@@ -67,13 +70,27 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-function mosquittoSub(port: number, topic: string, count: number): Promise<string[]> {
+/** The dashboard login the broker made at first start (<dataDir>/keys/mqtt-broker.json). */
+function dashboardLogin(dataDir: string): { username: string; password: string } {
+  return JSON.parse(readFileSync(join(dataDir, 'keys', 'mqtt-broker.json'), 'utf8')).dashboard;
+}
+
+function mosquittoSub(
+  port: number,
+  topic: string,
+  count: number,
+  login: { username: string; password: string },
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const p = spawn('mosquitto_sub', [
       '-h',
       '127.0.0.1',
       '-p',
       String(port),
+      '-u',
+      login.username,
+      '-P',
+      login.password,
       '-t',
       topic,
       '-C',
@@ -97,18 +114,21 @@ describe('mqtt embedded broker', () => {
     rig = undefined;
   });
 
-  it('runs in-process when no URL is set, and mosquitto_sub sees availability, state and events', async () => {
+  it('runs in its own process when no URL is set, and mosquitto_sub with the dashboard login sees availability, state and events', async () => {
     rig = await startRig({ mqtt: { url: '', embedded: { host: '127.0.0.1', port: 0 } } });
     const mqtt = rig.rt.mqtt!;
     if (!mqtt.connected) await new Promise<void>((res) => mqtt.once('connect', () => res()));
     const port = Number(new URL(mqtt.url).port);
     assert.ok(port > 0);
-    const [availability] = await mosquittoSub(port, 'jurukunci/server-room/availability', 1);
+    assert.ok(mqtt.embedded?.pid && mqtt.embedded.pid !== process.pid, 'another process');
+    const login = dashboardLogin(rig.dir);
+    await assert.rejects(mosquittoSub(port, 'jurukunci/#', 1, { username: 'x', password: 'y' }));
+    const [availability] = await mosquittoSub(port, 'jurukunci/server-room/availability', 1, login);
     assert.equal(availability, 'online');
-    const state = JSON.parse((await mosquittoSub(port, 'jurukunci/server-room/state', 1))[0]!);
+    const state = JSON.parse((await mosquittoSub(port, 'jurukunci/server-room/state', 1, login))[0]!);
     assert.equal(state.lock, 'locked');
     let done = false;
-    const sub = mosquittoSub(port, 'jurukunci/server-room/events/access.denied', 1).finally(
+    const sub = mosquittoSub(port, 'jurukunci/server-room/events/access.denied', 1, login).finally(
       () => (done = true),
     );
     // Tap until mosquitto_sub (whose subscribe time we cannot see) has one: no fixed sleep.
@@ -121,7 +141,7 @@ describe('mqtt embedded broker', () => {
     assert.equal(rig.rt.health().modules.mqtt?.state, 'ok');
   });
 
-  it('refuses commands with the embedded broker and no credentials when the config is loaded', () => {
+  it('refuses commands with no operator to sign them when the config is loaded', () => {
     assert.throws(
       () =>
         loadConfig({
@@ -130,7 +150,7 @@ describe('mqtt embedded broker', () => {
         }),
       (err: unknown) =>
         err instanceof ConfigError &&
-        err.errors.some((e) => /^mqtt\.commands\.enabled needs credentials/.test(e)),
+        err.errors.some((e) => /^mqtt\.commands\.enabled needs at least one operator/.test(e)),
     );
   });
 
@@ -145,79 +165,68 @@ describe('mqtt embedded broker', () => {
     assert.equal(rig.rt.journal.read(0).at(-1)?.type, 'access.denied');
   });
 
-  it('lets only authenticated clients send requests, and only the door publish its own topics', async () => {
+  it('takes signed requests from an operator login, and nothing from the dashboard login', async () => {
     rig = await startRig({
       mqtt: {
         url: '',
         embedded: { host: '127.0.0.1', port: 0, username: 'dash', password: 'dash-secret-1' },
         commands: { enabled: true },
+        operators: OPERATOR_LIST,
       },
     });
     const mqtt = rig.rt.mqtt!;
     await whenReady(mqtt);
     assert.equal(rig.rt.health().modules.mqtt?.state, 'ok');
     const url = mqtt.url;
-    const user = { username: 'dash', password: 'dash-secret-1' };
-    const rec = await Recorder.connect(url, [`${ROOT}/#`], user);
+    const rec = await Recorder.connect(url, [`${ROOT}/#`], { username: 'dash', password: 'dash-secret-1' });
+    const op = { username: OPERATORS.kasi.id, password: OPERATORS.kasi.key };
     try {
       await rec.until(() => rec.on(`${ROOT}/state`).length > 0, 'retained state');
       const seq0 = rig.rt.journal.seq;
-
-      // Anonymous: may subscribe, may not send a request (dropped, nothing answered or done).
-      const anon = await dial(url);
-      assert.equal(await publishIsRefused(anon, `${ROOT}/request/unlock`, '{}'), true);
-      // Nor forge the door's state, availability, events or responses.
-      for (const t of ['state', 'availability', 'events/access.granted', 'response/unlock']) {
-        assert.equal(await publishIsRefused(await dial(url), `${ROOT}/${t}`, '{}'), true, t);
-      }
-      // Nor this door's discovery configs; other topics stay open (Home Assistant's status).
-      const node = 'homeassistant/lock/jurukunci_server_room/lock/config';
-      assert.equal(await publishIsRefused(await dial(url), node, '{}'), true);
-      assert.equal(await publishIsRefused(await dial(url), 'homeassistant/status', 'offline'), false);
-      // Authenticated: requests yes, the door's other topics no.
-      assert.equal(await publishIsRefused(await dial(url, user), `${ROOT}/state`, '{}'), true);
-      // A wrong password is refused at connect; so is a client claiming the door's client id.
-      await assert.rejects(
-        dial(url, { username: 'dash', password: 'nope' }),
-        /[Bb]ad user ?name or password/,
-      );
-      await assert.rejects(dial(url, { clientId: 'jurukunci-server-room' }), /[Ii]dentifier rejected/);
+      await assert.rejects(dial(url), /[Nn]ot authorized/, 'no anonymous client');
+      assert.equal(await publishIsRefused(rec.client, `${ROOT}/request/unlock`, '{}'), true, 'dashboard');
+      await assert.rejects(dial(url, { ...op, clientId: 'jurukunci-server-room' }), /[Ii]dentifier rejected/);
       assert.equal(mqtt.connected, true, 'the door keeps its session');
-
       assert.equal(rig.rt.journal.seq, seq0, 'nothing journaled for refused publishes');
-      assert.equal(rec.on(`${ROOT}/response/unlock`).length, 0);
-      assert.ok(
-        rec.on(`${ROOT}/state`).every((m) => m.payload !== '{}'),
-        'no forged state',
-      );
-      assert.equal(rig.rt.relay.get(), false);
 
-      await rec.client.publishAsync(`${ROOT}/request/unlock`, JSON.stringify({ transaction: 'u1' }), {
-        qos: 1,
-      });
-      await rec.until(() => rec.on(`${ROOT}/response/unlock`).length === 1, 'unlock response');
-      const res = JSON.parse(rec.on(`${ROOT}/response/unlock`)[0]!.payload);
-      assert.equal(res.status, 'ok');
-      assert.equal(res.transaction, 'u1');
+      const rec2 = await Recorder.connect(url, [`${ROOT}/response/#`], op);
+      try {
+        const req = signed('server-room', 'unlock', { transaction: 'u1' });
+        await rec2.client.publishAsync(`${ROOT}/request/unlock`, JSON.stringify(req), { qos: 1 });
+        await rec2.until(() => rec2.on(`${ROOT}/response/unlock`).length === 1, 'unlock response');
+        const res = JSON.parse(rec2.on(`${ROOT}/response/unlock`)[0]!.payload);
+        assert.equal(res.status, 'ok');
+        assert.equal(res.transaction, 'u1');
+        // The same request again: a replay, refused and journaled.
+        await rec2.client.publishAsync(`${ROOT}/request/unlock`, JSON.stringify(req), { qos: 1 });
+        await rec2.until(() => rec2.on(`${ROOT}/response/unlock`).length === 2, 'replay response');
+        assert.equal(
+          JSON.parse(rec2.on(`${ROOT}/response/unlock`)[1]!.payload).error.code,
+          'command_replayed',
+        );
+      } finally {
+        await rec2.close();
+      }
       const types = rig.rt.journal.read(seq0).map((e) => e.type);
       assert.ok(types.indexOf('command.executed') < types.indexOf('access.granted'), types.join());
+      assert.ok(types.includes('command.refused'), types.join());
     } finally {
       await rec.close();
     }
   });
 
-  it('survives an error on the listening socket (EMFILE on accept) and says so in health', async () => {
+  it('restarts a broker process that dies, on the same port, and says so in health', async () => {
     rig = await startRig({ mqtt: { url: '', embedded: { host: '127.0.0.1', port: 0 } } });
     const mqtt = rig.rt.mqtt!;
     await whenReady(mqtt);
-    const err = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' });
-    mqtt.embedded!.netServer!.emit('error', err); // unhandled, this would throw out of emit
-    assert.match(
-      rig.rt.health().modules.mqtt?.detail ?? '',
-      /embedded broker socket error \(accept EMFILE\)/,
-    );
-    assert.equal(mqtt.connected, true);
-    assert.equal(await portOpen(Number(new URL(mqtt.url).port)), true);
+    const pid = mqtt.embedded!.pid!;
+    const url = mqtt.url;
+    process.kill(pid, 'SIGKILL');
+    await until(() => mqtt.embedded!.status().restarts === 1, 'restarted', 60_000);
+    assert.notEqual(mqtt.embedded!.pid, pid);
+    assert.equal(mqtt.url, url, 'same port');
+    await until(() => mqtt.connected, 'the door connected again', 30_000);
+    assert.match(rig.rt.health().modules.mqtt?.detail ?? '', /embedded broker pid \d+, 1 restart/);
   });
 
   it('shows a cursor file that cannot be written in health, keeps publishing, and recovers', async () => {

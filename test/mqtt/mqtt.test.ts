@@ -11,6 +11,7 @@ import { assertPublishable, TopicError } from '../../src/mqtt/topics.js';
 import { freePort, Mosquitto, makeCertificates, Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { issuedVisit, seedPeople, startRig, type TestRig, VALID_NIK } from '../fixtures/runtime.js';
 import { type Contract, loadContract } from './contract.js';
+import { OPERATOR_LIST, OPERATORS, signed } from './signing.js';
 
 const ROOT = 'jurukunci/server-room';
 const PHONE = '081234567890';
@@ -143,7 +144,10 @@ describe('mqtt (real mosquitto)', () => {
     });
     const on = await rig({
       commands: { enabled: true, allowed: ['state', 'lockdown', 'emergency_release'] },
+      operators: OPERATOR_LIST,
     });
+    const sign = (command: string, body: Record<string, unknown>) =>
+      JSON.stringify(signed('server-room', command, body, OPERATORS.desk));
     await whenReady(on.rt.mqtt!);
     rec.messages.length = 0;
     const seq0 = on.rt.journal.seq;
@@ -170,44 +174,50 @@ describe('mqtt (real mosquitto)', () => {
       assert.equal(body.error.code, code, payload);
     }
     assert.equal((await ask('lockdown', JSON.stringify({ transaction: 7 }))).body.transaction, 7);
-    assert.equal(on.rt.journal.seq, seq0, 'a refused command journals nothing');
+    assert.equal((await ask('lockdown', JSON.stringify({ on: true }))).body.error.code, 'command_unsigned');
+    const onlyRefusals = (from: number) =>
+      assert.deepEqual(
+        [...new Set(on.rt.journal.read(from).map((e) => e.type))],
+        ['command.refused'],
+        'a refused command journals its refusal, nothing else',
+      );
+    onlyRefusals(seq0);
     assert.equal(on.rt.door.getMode(), 'normal');
     assert.equal(on.rt.relay.get(), false);
 
-    const { body } = await ask('state', JSON.stringify({ transaction: 's' }));
+    const seqOk = on.rt.journal.seq;
+    const { body } = await ask('state', sign('state', { transaction: 's' }));
     assert.equal(body.status, 'ok');
     assert.equal(body.data.mode, 'normal');
 
-    const ok = await ask(
-      'lockdown',
-      JSON.stringify({ on: true, by: 'operator dashboard', transaction: 'L1' }),
-    );
+    const ok = await ask('lockdown', sign('lockdown', { on: true, transaction: 'L1' }));
     assert.equal(ok.body.status, 'ok');
     assert.equal(ok.body.transaction, 'L1');
     assert.equal(ok.body.data.mode, 'lockdown');
     assert.equal(on.rt.door.getMode(), 'lockdown');
-    const executed = on.rt.journal.read(seq0).filter((e) => e.type === 'command.executed');
+    const executed = on.rt.journal.read(seqOk).filter((e) => e.type === 'command.executed');
+    const desk = { id: 'mqtt:desk', name: 'Operator desk' };
     assert.deepEqual(
       executed.map((e) => [e.data.command, e.data.args, e.data.by]),
       [
-        ['state', {}, { id: 'mqtt', name: 'mqtt' }],
-        ['lockdown', { on: true }, { id: 'mqtt', name: 'operator dashboard' }],
+        ['state', {}, desk],
+        ['lockdown', { on: true }, desk],
       ],
     );
-    // The MQTT caller is an operator: it may lock down, not leave lockdown nor release the door
-    // (the superadmin's, over HTTP). Refused with a coded error; the door stays in lockdown.
+    // An operator with role 'operator' may lock down, not leave lockdown nor release the door
+    // (the superadmin's, as over HTTP). Refused with a coded error; the door stays in lockdown.
     const seq1 = on.rt.journal.seq;
-    const bad = await ask('emergency_release', JSON.stringify({ on: true }));
+    const bad = await ask('emergency_release', sign('emergency_release', { on: true }));
     assert.equal(bad.body.error.code, 'forbidden');
     assert.equal(bad.body.error.message, ERRORS.forbidden.en);
-    const leave = await ask('lockdown', JSON.stringify({ on: false, transaction: 'L2' }));
+    const leave = await ask('lockdown', sign('lockdown', { on: false, transaction: 'L2' }));
     assert.equal(leave.body.status, 'error');
     assert.equal(leave.body.error.code, 'forbidden');
     assert.equal(leave.body.transaction, 'L2');
-    const offOther = await ask('emergency_release', JSON.stringify({ on: false }));
+    const offOther = await ask('emergency_release', sign('emergency_release', { on: false }));
     assert.equal(offOther.body.error.code, 'not_in_mode', 'off for a mode the door is not in');
     assert.equal(on.rt.door.getMode(), 'lockdown');
-    assert.equal(on.rt.journal.seq, seq1, 'refused commands journal nothing');
+    onlyRefusals(seq1);
     await rec.client.publishAsync(`${ROOT}/request/lockdown`, '', { qos: 1, retain: true }); // clear it
   });
 
@@ -237,7 +247,7 @@ describe('mqtt (real mosquitto)', () => {
 
   it('gives the lock an unlock command topic only when commands are enabled', async () => {
     const rec = await recorder(['homeassistant/lock/#']);
-    await rig({ commands: { enabled: true } });
+    await rig({ commands: { enabled: true }, operators: OPERATOR_LIST });
     await rec.until(() => rec.messages.some((m) => m.payload !== ''), 'lock config');
     const lock = JSON.parse(rec.messages.find((m) => m.payload !== '')!.payload);
     assert.equal(lock.command_topic, `${ROOT}/request/unlock`);

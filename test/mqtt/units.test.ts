@@ -1,7 +1,7 @@
 /**
  * The MQTT parts that need no broker: scrubbing, the cursor file under write failures, the
  * publisher's durable-only reading and once-per-seq poison alarms (real journal in a temp dir, a
- * fake sink), commands journaled before they act, and the topic rules.
+ * fake sink), and the topic rules. Commands: commands.test.ts.
  */
 import assert from 'node:assert/strict';
 import {
@@ -17,16 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
-import { type DoorCaller, decideCommandUnlock, decideModeChange } from '../../src/domain/door-modes.js';
-import { AppError, ERRORS } from '../../src/domain/errors.js';
+import { AppError } from '../../src/domain/errors.js';
 import { type JournalEvent, uncheckedEvent } from '../../src/domain/events.js';
-import type { DoorController } from '../../src/door/door-controller.js';
-import { CommandHandler } from '../../src/mqtt/commands.js';
 import { accessMessage, eventMessage, scrubPersonalData, scrubString } from '../../src/mqtt/payloads.js';
 import { EventPublisher, messagesFor, PoisonEventError, type PublishSink } from '../../src/mqtt/publisher.js';
 import { assertPublishable, TopicError, Topics } from '../../src/mqtt/topics.js';
 import { CursorFile } from '../../src/store/cursor.js';
-import { Journal, JournalWriteError } from '../../src/store/journal.js';
+import { Journal } from '../../src/store/journal.js';
 import { listSegments } from '../../src/store/journal-segments.js';
 
 const silent = pino({ level: 'silent' });
@@ -282,152 +279,6 @@ describe('mqtt publisher (real journal, fake sink)', () => {
     assert.deepEqual(eventSeqs(s), [1]);
     assert.equal(cursor.poisonSeq, 0);
     p.stop();
-  });
-});
-
-describe('mqtt commands are journaled before they act', () => {
-  function fakeDoor() {
-    const calls: string[] = [];
-    let mode: 'normal' | 'lockdown' | 'emergency_release' = 'normal';
-    // The real door rules; only the door's acts are recorded instead of done.
-    const door = {
-      getMode: () => mode,
-      checkMode: (to: typeof mode, caller: DoorCaller) =>
-        decideModeChange({ from: mode, to, caller, fireActive: false }),
-      checkUnlock: (caller: DoorCaller) => decideCommandUnlock({ mode, caller }),
-      commandUnlock: () => calls.push('unlock'),
-      setMode: (m: typeof mode) => {
-        calls.push(`mode:${m}`);
-        mode = m;
-      },
-      snapshot: () => ({
-        door: 'd',
-        lock: 'locked',
-        contact: 'closed',
-        mode,
-        inside: [],
-        pending: [],
-        alarms: { forced: false, heldOpen: false },
-      }),
-    };
-    return { door: door as unknown as DoorController, calls };
-  }
-
-  it('refuses with journal_unavailable and does nothing when the command cannot be journaled', () => {
-    const { door, calls } = fakeDoor();
-    const journal = {
-      append: () => {
-        calls.push('append');
-        throw new JournalWriteError(new Error('ENOSPC: no space left on device'));
-      },
-    } as unknown as Journal;
-    const h = new CommandHandler({
-      enabled: true,
-      allowed: ['state', 'unlock', 'lockdown', 'emergency_release'],
-      door,
-      journal,
-      clock: () => new Date(),
-      logger: silent,
-    });
-    for (const [cmd, body] of [
-      ['unlock', {}],
-      ['lockdown', { on: true }],
-      // (Entering emergency release is refused to the MQTT operator before any journaling.)
-      ['emergency_release', { on: false }],
-    ] as const) {
-      const res = h.handle(cmd, Buffer.from(JSON.stringify({ ...body, transaction: cmd })));
-      assert.equal(res.status, 'error', cmd);
-      assert.equal(res.error?.code, 'journal_unavailable', cmd);
-      assert.equal(res.transaction, cmd);
-    }
-    assert.deepEqual(calls, ['append', 'append', 'append'], 'tried to journal, never acted');
-    assert.equal(door.getMode(), 'normal');
-  });
-
-  it('journals first, then acts; a refused precondition journals nothing', () => {
-    const { door, calls } = fakeDoor();
-    const journal = {
-      append: (ev: { data: { command: string } }) => calls.push(`append:${ev.data.command}`),
-    } as unknown as Journal;
-    const h = new CommandHandler({
-      enabled: true,
-      allowed: ['state', 'unlock', 'lockdown', 'emergency_release'],
-      door,
-      journal,
-      clock: () => new Date(),
-      logger: silent,
-    });
-    assert.equal(h.handle('unlock', Buffer.from('{}')).status, 'ok');
-    assert.equal(h.handle('lockdown', Buffer.from('{"on":true}')).status, 'ok');
-    assert.equal(h.handle('unlock', Buffer.from('{}')).error?.code, 'door_in_lockdown');
-    assert.equal(h.handle('emergency_release', Buffer.from('{"on":true}')).error?.code, 'forbidden');
-    assert.equal(h.handle('emergency_release', Buffer.from('{"on":false}')).error?.code, 'not_in_mode');
-    assert.deepEqual(calls, ['append:unlock', 'unlock', 'append:lockdown', 'mode:lockdown']);
-  });
-
-  it('the MQTT operator may lock down and unlock in normal, and nothing the door rules keep from it', () => {
-    const { door, calls } = fakeDoor();
-    const journal = {
-      append: (ev: { data: { command: string } }) => calls.push(`append:${ev.data.command}`),
-    } as unknown as Journal;
-    const h = new CommandHandler({
-      enabled: true,
-      allowed: ['state', 'unlock', 'lockdown', 'emergency_release'],
-      door,
-      journal,
-      clock: () => new Date(),
-      logger: silent,
-    });
-    const ask = (cmd: string, body: object) => h.handle(cmd, Buffer.from(JSON.stringify(body)));
-    // Entering emergency release is the superadmin's (HTTP): refused, coded, nothing journaled.
-    const release = ask('emergency_release', { on: true, transaction: 'e1' });
-    assert.deepEqual(release, {
-      status: 'error',
-      data: {},
-      error: { code: 'forbidden', message: ERRORS.forbidden.en },
-      transaction: 'e1',
-    });
-    // Off while normal is nothing to do: ok, journaled as asked, no act.
-    assert.equal(ask('emergency_release', { on: false }).status, 'ok');
-    assert.equal(ask('lockdown', { on: false }).status, 'ok');
-    assert.equal(ask('lockdown', { on: true }).status, 'ok');
-    assert.equal(door.getMode(), 'lockdown');
-    // Already locked down: on again is a no-op success; leaving lockdown is the superadmin's.
-    assert.equal(ask('lockdown', { on: true }).status, 'ok');
-    assert.equal(ask('lockdown', { on: false }).error?.code, 'forbidden');
-    assert.equal(ask('emergency_release', { on: true }).error?.code, 'forbidden');
-    assert.equal(ask('unlock', {}).error?.code, 'door_in_lockdown');
-    assert.equal(door.getMode(), 'lockdown');
-    assert.deepEqual(calls, [
-      'append:emergency_release',
-      'append:lockdown',
-      'append:lockdown',
-      'mode:lockdown',
-      'append:lockdown',
-    ]);
-  });
-
-  it("passes the door's own coded refusal through when it refuses after the check", () => {
-    const { door, calls } = fakeDoor();
-    (door as unknown as { commandUnlock: () => void }).commandUnlock = () => {
-      calls.push('unlock');
-      throw new AppError('journal_unavailable');
-    };
-    const journal = {
-      append: (ev: { data: { command: string } }) => calls.push(`append:${ev.data.command}`),
-    } as unknown as Journal;
-    const h = new CommandHandler({
-      enabled: true,
-      allowed: ['unlock'],
-      door,
-      journal,
-      clock: () => new Date(),
-      logger: silent,
-    });
-    const res = h.handle('unlock', Buffer.from('{}'));
-    assert.equal(res.error?.code, 'journal_unavailable');
-    assert.equal(res.error?.message, ERRORS.journal_unavailable.en);
-    assert.deepEqual(calls, ['append:unlock', 'unlock']);
   });
 });
 
