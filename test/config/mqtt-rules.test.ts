@@ -1,6 +1,6 @@
 /**
- * MQTT rules the schema cannot say (src/config/mqtt-rules.ts): commands need credentials with the
- * embedded broker, the URL must name a broker, TLS files need a TLS URL, a client certificate
+ * MQTT rules the schema cannot say (src/config/mqtt-rules.ts): commands need an operator to sign
+ * them, the URL must name a broker, TLS files need a TLS URL, a client certificate
  * comes with its key. Checked alone on unvalidated configs, and through loading.
  */
 import assert from 'node:assert/strict';
@@ -25,21 +25,22 @@ function loadErrors(mqtt: Record<string, unknown>): string[] {
 }
 
 describe('config/mqtt-rules', () => {
-  it('refuses commands with the embedded broker unless credentials are configured', () => {
-    const noCredentials = raw({ commands: { ...defaults.commands, enabled: true } });
-    assert.equal(mqttConfigProblems(noCredentials).length, 1);
-    assert.match(mqttConfigProblems(noCredentials)[0]!, /^mqtt\.commands\.enabled .*credentials/);
-    assert.deepEqual(loadErrors({ commands: { enabled: true } }), mqttConfigProblems(noCredentials));
+  it('refuses commands unless an operator can sign them; embedded users still come from the config', () => {
+    const noOperators = raw({ commands: { ...defaults.commands, enabled: true } });
+    assert.equal(mqttConfigProblems(noOperators).length, 1);
+    assert.match(mqttConfigProblems(noOperators)[0]!, /^mqtt\.commands\.enabled needs at least one operator/);
+    assert.deepEqual(loadErrors({ commands: { enabled: true } }), mqttConfigProblems(noOperators));
     assert.deepEqual(mqttConfigProblems(loaded({})), []);
+    const op = { id: 'dash-1', name: 'Dashboard', role: 'superadmin', key: 'k'.repeat(40) };
     assert.deepEqual(
-      mqttConfigProblems(loaded({ commands: { enabled: true }, url: 'mqtt://10.0.0.2:1883' })),
+      mqttConfigProblems(
+        loaded({ commands: { enabled: true }, url: 'mqtt://10.0.0.2:1883', operators: [op] }),
+      ),
       [],
     );
-    const withEmbedded = loaded({ commands: { enabled: true }, embedded: { username: 'u', password: 'p' } });
-    assert.deepEqual(mqttConfigProblems(withEmbedded), []);
+    const withEmbedded = loaded({ embedded: { username: 'u', password: 'p' } });
     assert.deepEqual(embeddedUsers(withEmbedded), { username: 'u', password: 'p' });
-    const withShared = loaded({ commands: { enabled: true }, username: 'a', password: 'b' });
-    assert.deepEqual(mqttConfigProblems(withShared), []);
+    const withShared = loaded({ username: 'a', password: 'b' });
     assert.deepEqual(embeddedUsers(withShared), { username: 'a', password: 'b' });
     assert.equal(embeddedUsers(loaded({ embedded: { username: 'u' } })), null);
   });
