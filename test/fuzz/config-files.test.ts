@@ -81,7 +81,8 @@ const config = fc.record(
   { requiredKeys: [] },
 );
 
-describe('fuzz: configuration files', () => {
+describe('fuzz: configuration files', function () {
+  this.timeout(180_000);
   it('10,000 generated files: a valid config or a ConfigError with paths, nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jk-cfgfuzz-'));
     const file = join(dir, 'config.json');
