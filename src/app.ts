@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import type { TimeSyncCheck } from './door/clock-guard.js';
 import { DoorController } from './door/door-controller.js';
+import { systemTimeSynchronised } from './door/time-sync.js';
 import type { DoorTimers } from './door/timers.js';
 import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
 import type { CredentialReader, DigitalInput, Relay } from './hardware/interfaces.js';
@@ -39,6 +41,8 @@ export interface RuntimeOptions {
   announceSetupToken?: (token: string) => void;
   /** The door's timers and monotonic clock; real ones unless a test steps time by hand. */
   doorTimers?: DoorTimers;
+  /** Is the system's time synchronised? timedatectl / chrony unless a test says. */
+  timeSynchronised?: TimeSyncCheck;
 }
 
 interface Module {
@@ -140,9 +144,10 @@ export class Runtime {
       fireAlarm,
       tamper,
       clock: this.clock,
+      timeSynchronised: opts.timeSynchronised ?? systemTimeSynchronised,
       timers: opts.doorTimers,
       logger: this.logger.child({ module: 'door' }),
-      resolveCredential: (c, now) => this.passes.resolve(c, now),
+      resolveCredential: (c, now, latestTrusted) => this.passes.resolve(c, now, latestTrusted),
     });
     this.door.setDoorId(opts.config.doorId);
     this.visits = new VisitService({

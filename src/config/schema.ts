@@ -397,6 +397,15 @@ export const configSchema = {
           0.05,
           3600,
         ),
+        remoteUnlockRoles: {
+          type: 'array',
+          title: 'Remote unlock roles',
+          description:
+            'Roles that may open the door by command (HTTP, console, MQTT), with a reason; superadmin by default',
+          items: { type: 'string', enum: ['admin', 'superadmin', 'operator'] },
+          uniqueItems: true,
+          default: ['superadmin'],
+        },
       },
     },
     access: {
@@ -439,6 +448,21 @@ export const configSchema = {
           description: 'hard: deny a badge already inside; soft: admit and raise an alarm; off',
           enum: ['hard', 'soft', 'off'],
           default: 'hard',
+        },
+        clockToleranceSeconds: {
+          type: 'number',
+          title: 'Clock tolerance',
+          description:
+            'A wall clock this many seconds before the latest trusted time (the last journaled event) raises alarm.clock_untrusted and refuses visitors',
+          default: 120,
+          minimum: 0,
+          maximum: 86400,
+        },
+        staffEntryOnUntrustedClock: {
+          type: 'boolean',
+          title: 'Staff enter on an untrusted clock',
+          description: 'While the clock is untrusted, staff may still enter (visitors never may)',
+          default: true,
         },
       },
     },
@@ -483,6 +507,14 @@ export const configSchema = {
           default: 7,
           minimum: 0,
         },
+        maxWindowDays: {
+          type: 'number',
+          title: 'Longest visit window',
+          description: 'A visit window longer than this many days is refused at submission',
+          default: 7,
+          minimum: 0.01,
+          maximum: 366,
+        },
       },
     },
     enrolment: {
@@ -513,6 +545,28 @@ export const configSchema = {
           description: 'Rotate to a new file past this size',
           default: 16777216,
           minimum: 4096,
+        },
+        retainSegments: {
+          type: 'integer',
+          title: 'Segments kept',
+          description:
+            'Oldest segments beyond this many are pruned at start, recorded by a journal.pruned event; 0 keeps all',
+          default: 0,
+          minimum: 0,
+        },
+        checkpointEvery: {
+          type: 'integer',
+          title: 'Checkpoint every N events',
+          description: 'A signed journal.checkpoint (Ed25519, device key) after this many events; 0: off',
+          default: 100,
+          minimum: 0,
+        },
+        checkpointMinutes: {
+          type: 'number',
+          title: 'Checkpoint every M minutes',
+          description: 'A signed journal.checkpoint at least this often while events are written; 0: off',
+          default: 10,
+          minimum: 0,
         },
       },
     },

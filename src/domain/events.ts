@@ -54,6 +54,13 @@ export const EVENT_TYPES = [
   'auth.locked_out',
   'command.executed',
   'alarm.mqtt_poison',
+  // Issue #11: a clock that jumps (clock-trust.ts), journal anchors (store/journal*.ts,
+  // store/checkpoint*.ts), a visitor left at the door by a staff member who is not their escort.
+  'alarm.clock_untrusted',
+  'door.clock_trusted',
+  'journal.pruned',
+  'journal.checkpoint',
+  'alarm.tailgate_risk',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -218,6 +225,22 @@ export interface EventData {
     transaction?: string | number;
   };
   'alarm.mqtt_poison': { seq: number; id: string | null; eventType: string | null; reason: string };
+  'alarm.clock_untrusted': { wallTime: string; trustedTime: string; toleranceSeconds: number };
+  'door.clock_trusted': {
+    source: 'confirmed' | 'synchronised';
+    wallTime: string;
+    /** The latest trusted time before: the wall clock is believed again even though earlier. */
+    trustedTimeBefore: string;
+    by?: ActorRef;
+    reason?: string;
+  };
+  /** Retention removed the oldest segments: the journal now starts after `lastPrunedSeq`. */
+  'journal.pruned': { lastPrunedSeq: number; lastPrunedHash: string; files: string[] };
+  /** An Ed25519 signature by the device key over the head (seq, hash) before this event. */
+  'journal.checkpoint': { seq: number; hash: string; signature: string; keyId: string };
+  /** A staff member who is not their escort opened the door alone with a visitor waiting. */
+  'alarm.tailgate_risk': TapData &
+    SubjectData & { waiting: { badgeId: string; visitId: string | null; name: string }[] };
 }
 
 /** What a writer hands the journal: one event type with exactly its data shape. */

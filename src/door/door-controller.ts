@@ -18,6 +18,7 @@ import type { ModuleHealth } from '../lifecycle.js';
 import type { DoorStateFile } from '../store/door-state.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
+import { ClockGuard, type ClockStatus, type TimeSyncCheck } from './clock-guard.js';
 import { ContactAlarms } from './contact-alarms.js';
 import { type DoorParts, DoorRecorder } from './door-recorder.js';
 import { Lock } from './lock.js';
@@ -44,6 +45,8 @@ export interface DoorContext {
   /** Enclosure tamper switch: journals alarm.tamper on each change; never opens the door. */
   tamper?: DigitalInput | undefined;
   clock: () => Date;
+  /** Is the system's time synchronised (ends an untrusted-clock episode)? Absent: never asked. */
+  timeSynchronised?: TimeSyncCheck | undefined;
   /** Timer functions and the monotonic clock; the real ones unless a test steps time by hand. */
   timers?: DoorTimers | undefined;
   logger: Logger;
@@ -72,6 +75,7 @@ export class DoorController extends EventEmitter<{
   private readonly contact: ContactAlarms;
   private readonly modes: DoorModes;
   private readonly taps: TapHandler;
+  private readonly clockGuard: ClockGuard;
   private running = false;
   private readonly unsubscribe: (() => void)[] = [];
   private doorId = '';
@@ -98,6 +102,12 @@ export class DoorController extends EventEmitter<{
       () => this.modes.current,
       parts,
     );
+    this.clockGuard = new ClockGuard({
+      clock: ctx.clock,
+      parts,
+      toleranceSeconds: ctx.settings.access.clockToleranceSeconds ?? 120,
+      timeSynchronised: ctx.timeSynchronised,
+    });
     this.taps = new TapHandler({
       store: ctx.store,
       access: ctx.settings.access,
@@ -106,6 +116,7 @@ export class DoorController extends EventEmitter<{
       lock: this.lock,
       mode: () => this.modes.current,
       clock: ctx.clock,
+      clockGuard: this.clockGuard,
       resolveCredential: ctx.resolveCredential,
       emitTap: (t) => this.emit('tap', t),
       persist: () => void this.persist(),
@@ -118,6 +129,8 @@ export class DoorController extends EventEmitter<{
     this.modes.restore(saved.mode, saved.modeBeforeFire ?? null);
     for (const o of saved.occupancy) this.occupancy.admit([o], new Date(o.since));
     this.lock.start(saved.mode === 'emergency_release');
+    // Before any reader: the first tap already knows whether the clock is behind the journal.
+    this.clockGuard.start(this.ctx.journal.lastEventAt);
     for (const { reader, role } of this.ctx.readers) {
       const onCred = (c: Credential) => this.safely(() => this.onCredential(c, role, reader));
       reader.on('credential', onCred);
@@ -156,6 +169,7 @@ export class DoorController extends EventEmitter<{
     this.running = false;
     for (const off of this.unsubscribe.splice(0)) off();
     this.taps.stop();
+    this.clockGuard.stop();
     this.contact.stop();
     // Fail secure on shutdown; a fail-safe lock wired for power loss opens by itself anyway.
     this.lock.stop();
@@ -239,6 +253,23 @@ export class DoorController extends EventEmitter<{
     if (!recorded) throw new AppError('journal_unavailable');
     this.lock.unlock('command');
     this.emitState();
+  }
+
+  /** Whether the wall clock is trusted, and the latest trusted time. */
+  clockStatus(): ClockStatus {
+    return this.clockGuard.status();
+  }
+
+  /** A superadmin confirms the wall clock with a reason (journaled): trusted again. */
+  confirmClock(caller: DoorCaller, reason: string): ClockStatus {
+    const status = this.clockGuard.confirm(caller, reason);
+    this.emitState();
+    return status;
+  }
+
+  /** A time both the wall clock and the monotonic anchor say has passed; null while untrusted. */
+  agreedTime(): Date | null {
+    return this.clockGuard.agreedNow();
   }
 
   /** Clears occupancy (after an evacuation, or one badge that left by the exit button). */

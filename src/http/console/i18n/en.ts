@@ -91,6 +91,7 @@ export const en: Messages = {
     pass_expired: 'QR pass expired',
     pass_revoked: 'QR pass revoked',
     pass_unknown_visit: 'QR pass for an unknown visit',
+    clock_untrusted: 'The clock is untrusted (earlier than the last journaled event)',
   },
   doorMode: {
     normal: 'Normal',

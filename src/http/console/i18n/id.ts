@@ -97,6 +97,7 @@ export const id = {
     pass_expired: 'Pas QR sudah kedaluwarsa',
     pass_revoked: 'Pas QR sudah dicabut',
     pass_unknown_visit: 'Pas QR untuk kunjungan yang tidak dikenal',
+    clock_untrusted: 'Jam sistem tidak dapat dipercaya (lebih awal dari peristiwa jurnal terakhir)',
   } satisfies Record<DenyReason, string>,
   doorMode: {
     normal: 'Normal',
