@@ -62,6 +62,8 @@ export interface DoorSnapshot {
   inside: Occupant[];
   pending: { badgeId: string; kind: 'staff' | 'visitor'; awaiting: 'escort' | 'visitor' }[];
   alarms: { forced: boolean; heldOpen: boolean };
+  /** The journal's head (seq, hash): every state message carries it, so the dashboard holds anchors. */
+  journal?: { seq: number; hash: string };
 }
 
 export class DoorController extends EventEmitter<{
@@ -196,6 +198,7 @@ export class DoorController extends EventEmitter<{
         awaiting: t.kind === 'visitor' ? ('escort' as const) : ('visitor' as const),
       })),
       alarms: this.contact.alarms,
+      journal: this.ctx.journal.head,
     };
   }
 
