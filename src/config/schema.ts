@@ -397,15 +397,6 @@ export const configSchema = {
           0.05,
           3600,
         ),
-        remoteUnlockRoles: {
-          type: 'array',
-          title: 'Remote unlock roles',
-          description:
-            'Roles that may open the door by command (HTTP, console, MQTT), with a reason; superadmin by default',
-          items: { type: 'string', enum: ['admin', 'superadmin', 'operator'] },
-          uniqueItems: true,
-          default: ['superadmin'],
-        },
       },
     },
     access: {
@@ -506,14 +497,6 @@ export const configSchema = {
             'Days after a visit ends (closed, rejected, cancelled, expired) before it moves to the archive',
           default: 7,
           minimum: 0,
-        },
-        maxWindowDays: {
-          type: 'number',
-          title: 'Longest visit window',
-          description: 'A visit window longer than this many days is refused at submission',
-          default: 7,
-          minimum: 0.01,
-          maximum: 366,
         },
       },
     },

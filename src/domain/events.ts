@@ -55,12 +55,11 @@ export const EVENT_TYPES = [
   'command.executed',
   'alarm.mqtt_poison',
   // Issue #11: a clock that jumps (clock-trust.ts), journal anchors (store/journal*.ts,
-  // store/checkpoint*.ts), a visitor left at the door by a staff member who is not their escort.
+  // store/checkpoint*.ts).
   'alarm.clock_untrusted',
   'door.clock_trusted',
   'journal.pruned',
   'journal.checkpoint',
-  'alarm.tailgate_risk',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -238,9 +237,6 @@ export interface EventData {
   'journal.pruned': { lastPrunedSeq: number; lastPrunedHash: string; files: string[] };
   /** An Ed25519 signature by the device key over the head (seq, hash) before this event. */
   'journal.checkpoint': { seq: number; hash: string; signature: string; keyId: string };
-  /** A staff member who is not their escort opened the door alone with a visitor waiting. */
-  'alarm.tailgate_risk': TapData &
-    SubjectData & { waiting: { badgeId: string; visitId: string | null; name: string }[] };
 }
 
 /** What a writer hands the journal: one event type with exactly its data shape. */

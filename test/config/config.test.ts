@@ -82,10 +82,9 @@ describe('config', () => {
         { id: 'entry', role: 'entry', driver: 'sim' },
         { id: 'exit', role: 'exit', driver: 'sim' },
       ]);
-      assert.deepEqual(c.door, { unlockSeconds: 5, heldOpenSeconds: 30, remoteUnlockRoles: ['superadmin'] });
+      assert.deepEqual(c.door, { unlockSeconds: 5, heldOpenSeconds: 30 });
       assert.equal(c.access.clockToleranceSeconds, 120);
       assert.equal(c.access.staffEntryOnUntrustedClock, true);
-      assert.equal(c.procedure.maxWindowDays, 7);
       assert.equal(c.access.escortWindowSeconds, 10);
       assert.equal(c.access.staffSoloEntry, true);
       assert.equal(c.access.escortScope, 'visit');
