@@ -10,7 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { EventInput } from './domain/events.js';
+import type { TimeSyncCheck } from './door/clock-guard.js';
 import { DoorController } from './door/door-controller.js';
+import { systemTimeSynchronised } from './door/time-sync.js';
 import type { DoorTimers } from './door/timers.js';
 import { BridgeWiegandReader } from './hardware/bridge/devices.js';
 import type { BridgeLink } from './hardware/bridge/link.js';
@@ -28,8 +30,10 @@ import { EnrolmentService } from './services/enrolment-service.js';
 import { PassService } from './services/pass-service.js';
 import { UserService } from './services/user-service.js';
 import { VisitService } from './services/visit-service.js';
+import { CheckpointWriter } from './store/checkpoint-writer.js';
 import { DoorStateFile } from './store/door-state.js';
 import { Journal } from './store/journal.js';
+import { pruneJournal } from './store/journal-retention.js';
 import { StateStore } from './store/state-store.js';
 import { VERSION } from './version.js';
 
@@ -45,6 +49,8 @@ export interface RuntimeOptions {
   announceBrokerLogin?: (login: { username: string; password: string }, url: string) => void;
   /** The door's timers and monotonic clock; real ones unless a test steps time by hand. */
   doorTimers?: DoorTimers;
+  /** Is the system's time synchronised? timedatectl / chrony unless a test says. */
+  timeSynchronised?: TimeSyncCheck;
 }
 
 interface Module {
@@ -146,9 +152,10 @@ export class Runtime {
       fireAlarm,
       tamper,
       clock: this.clock,
+      timeSynchronised: opts.timeSynchronised ?? systemTimeSynchronised,
       timers: opts.doorTimers,
       logger: this.logger.child({ module: 'door' }),
-      resolveCredential: (c, now) => this.passes.resolve(c, now),
+      resolveCredential: (c, now, latestTrusted) => this.passes.resolve(c, now, latestTrusted),
     });
     this.door.setDoorId(opts.config.doorId);
     this.visits = new VisitService({
@@ -187,6 +194,20 @@ export class Runtime {
     for (const i of [fireAlarm, tamper])
       if (i) this.modules.push({ name: i.id, optional: true, module: i, beforeDoor: true });
     this.modules.push({ name: 'passes', optional: true, module: this.passes, beforeDoor: true });
+    // Signed checkpoints: the device key lives in <dataDir>/keys, apart from the journal files.
+    this.modules.push({
+      name: 'journal-checkpoints',
+      optional: true,
+      beforeDoor: true,
+      module: new CheckpointWriter({
+        journal: this.journal,
+        door: opts.config.doorId,
+        keyDir: join(dataDir, 'keys'),
+        every: opts.config.journal.checkpointEvery,
+        minutes: opts.config.journal.checkpointMinutes,
+        logger: this.logger.child({ module: 'journal' }),
+      }),
+    });
     for (const { reader } of builtReaders)
       this.modules.push({ name: `reader:${reader.id}`, optional: true, module: reader });
     this.modules.push({ name: 'enrolment', optional: true, module: this.enrolments });
@@ -248,6 +269,9 @@ export class Runtime {
     await this.store.start();
     const { recovered } = this.journal.start();
     if (recovered) this.logger.warn(recovered, 'journal: torn last line cut at start');
+    const prunedFiles = pruneJournal(this.journal, this.config.journal.retainSegments);
+    if (prunedFiles.length)
+      this.logger.info({ files: prunedFiles.length }, 'journal: oldest segments pruned');
     await this.startModules(this.modules.filter((m) => m.beforeDoor));
     // The visit service hears the door's grants (first entry) from the first tap on.
     this.visits.start();

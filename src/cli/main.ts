@@ -6,11 +6,14 @@
  *   user add --role R --username U --name N [--escort] [--password-stdin]
  *   config check FILE                validate a configuration file, listing every error
  *   config env                       list every environment override
- *   verify-journal DIR               check the hash chain (DIR: the data or the journal directory);
- *                                    non-zero with the first bad seq if broken, or when DIR holds no journal
+ *   verify-journal DIR [--anchor SEQ:HASH] [--public-key FILE]
+ *                                    check the hash chain (DIR: the data or the journal directory);
+ *                                    non-zero with the first bad seq if broken, or when DIR holds no journal;
+ *                                    against an anchor kept elsewhere, and checkpoint signatures (the key:
+ *                                    FILE, else DIR's keys/journal-signing.pub)
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Runtime } from '../app.js';
 import { ConfigError, envName, loadConfig } from '../config/load.js';
@@ -18,8 +21,9 @@ import { configSchema } from '../config/schema.js';
 import { ERRORS } from '../domain/errors.js';
 import type { Role } from '../domain/types.js';
 import { SystemdNotifier } from '../sd-notify.js';
+import { CHECKPOINT_PUBLIC_KEY_FILE, readPublicKey } from '../store/checkpoint-signer.js';
 import { findJournalDir } from '../store/journal-segments.js';
-import { verifyJournal } from '../store/journal-verify.js';
+import { parseAnchor, verifyJournal } from '../store/journal-verify.js';
 import { runningPid, takeLock } from './data-lock.js';
 import { runDemo } from './demo.js';
 
@@ -197,12 +201,27 @@ function cmdConfigEnv(): number {
   return 0;
 }
 
+const VERIFY_USAGE =
+  'usage: jurukunci verify-journal DIR [--anchor SEQ:HASH] [--public-key FILE]   (DIR: the data directory or its journal/ directory)\n';
+
 function cmdVerify(args: string[]): number {
-  const dir = args[0];
-  if (!dir) {
-    process.stderr.write(
-      'usage: jurukunci verify-journal DIR   (the data directory or its journal/ directory)\n',
-    );
+  let dir: string | undefined;
+  let anchorText: string | undefined;
+  let keyFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--anchor') anchorText = args[++i];
+    else if (a === '--public-key') keyFile = args[++i];
+    else if (!a.startsWith('--') && dir === undefined) dir = a;
+    else {
+      process.stderr.write(VERIFY_USAGE);
+      return 2;
+    }
+  }
+  const anchor = anchorText === undefined ? undefined : parseAnchor(anchorText);
+  const missing = (flag: string, value: string | undefined) => args.includes(flag) && value === undefined;
+  if (!dir || anchor === null || missing('--anchor', anchorText) || missing('--public-key', keyFile)) {
+    process.stderr.write(VERIFY_USAGE);
     return 2;
   }
   const jdir = findJournalDir(resolve(dir));
@@ -212,7 +231,32 @@ function cmdVerify(args: string[]): number {
     process.stderr.write(`${dir}: ${e.id} / ${e.en}\n`);
     return 1;
   }
-  const r = verifyJournal(jdir);
+  // The data dir's own key when none is named: keys/ beside journal/.
+  const keyPath = keyFile ? resolve(keyFile) : join(dirname(jdir), 'keys', CHECKPOINT_PUBLIC_KEY_FILE);
+  let publicKey: ReturnType<typeof readPublicKey>;
+  try {
+    publicKey = readPublicKey(keyPath);
+  } catch (err) {
+    process.stderr.write(`${keyPath}: not a public key (${(err as Error).message})\n`);
+    return 2;
+  }
+  if (keyFile && !publicKey) {
+    process.stderr.write(`${keyFile}: no such file\n`);
+    return 2;
+  }
+  const r = verifyJournal(jdir, { anchor, publicKey });
+  const extras = [
+    r.checkpoints.count
+      ? `${r.checkpoints.count} checkpoint(s), ${publicKey ? `${r.checkpoints.verified} signature(s) verified` : 'signatures NOT checked (no public key)'}`
+      : '',
+    r.anchor === 'match' ? `anchor seq ${anchor?.seq} matches` : '',
+    r.anchor === 'pruned'
+      ? `anchor seq ${anchor?.seq} is older than the journal's start (pruned): not checked`
+      : '',
+  ].filter(Boolean);
+  if (r.ok && extras.length) {
+    process.stdout.write(`${extras.join('; ')}\n`);
+  }
   if (r.ok) {
     process.stdout.write(
       `journal ok: ${r.events} events in ${r.files} file(s), last seq ${r.lastSeq} (${jdir})${r.legacyEvents ? `; the first ${r.legacyEvents} with the older v1 hash` : ''}\n`,
@@ -245,7 +289,7 @@ export async function main(argv: string[]): Promise<number> {
       return cmdVerify(rest);
   }
   process.stderr.write(
-    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DATA_OR_JOURNAL_DIR\n',
+    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DATA_OR_JOURNAL_DIR [--anchor SEQ:HASH] [--public-key FILE]\n',
   );
   return 2;
 }

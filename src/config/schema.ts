@@ -527,6 +527,21 @@ export const configSchema = {
           enum: ['hard', 'soft', 'off'],
           default: 'hard',
         },
+        clockToleranceSeconds: {
+          type: 'number',
+          title: 'Clock tolerance',
+          description:
+            'A wall clock this many seconds before the latest trusted time (the last journaled event) raises alarm.clock_untrusted and refuses visitors',
+          default: 120,
+          minimum: 0,
+          maximum: 86400,
+        },
+        staffEntryOnUntrustedClock: {
+          type: 'boolean',
+          title: 'Staff enter on an untrusted clock',
+          description: 'While the clock is untrusted, staff may still enter (visitors never may)',
+          default: true,
+        },
       },
     },
     procedure: {
@@ -600,6 +615,28 @@ export const configSchema = {
           description: 'Rotate to a new file past this size',
           default: 16777216,
           minimum: 4096,
+        },
+        retainSegments: {
+          type: 'integer',
+          title: 'Segments kept',
+          description:
+            'Oldest segments beyond this many are pruned at start, recorded by a journal.pruned event; 0 keeps all',
+          default: 0,
+          minimum: 0,
+        },
+        checkpointEvery: {
+          type: 'integer',
+          title: 'Checkpoint every N events',
+          description: 'A signed journal.checkpoint (Ed25519, device key) after this many events; 0: off',
+          default: 100,
+          minimum: 0,
+        },
+        checkpointMinutes: {
+          type: 'number',
+          title: 'Checkpoint every M minutes',
+          description: 'A signed journal.checkpoint at least this often while events are written; 0: off',
+          default: 10,
+          minimum: 0,
         },
       },
     },

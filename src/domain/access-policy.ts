@@ -30,6 +30,8 @@ export const DENY_REASONS = [
   'pass_unknown_visit',
   // A card read that failed (a Wiegand parity error): journalled, no decision taken.
   'card_read_error',
+  // The wall clock is earlier than the latest trusted time (src/domain/clock-trust.ts).
+  'clock_untrusted',
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 
@@ -60,6 +62,13 @@ export interface DecideInput {
   /** Monotonic milliseconds, for the escort window. */
   mono: number;
   mode: DoorMode;
+  /** False during an untrusted-clock episode: visitors are refused (clock_untrusted). */
+  clockTrusted?: boolean;
+  /**
+   * The latest trusted time (clock-trust.ts). A window that ended before it stays ended, whatever
+   * a clock set back says.
+   */
+  latestTrusted?: Date;
 }
 
 export function resolveSubject(view: StateView, uid: string): Subject | { deny: DenyReason } {
@@ -110,10 +119,17 @@ export function gracedWindow(visit: Visit, graceMinutes: number): { startMs: num
   };
 }
 
-function inWindow(visit: Visit, now: Date, graceMinutes: number): boolean {
+function inWindow(visit: Visit, now: Date, graceMinutes: number, latestTrusted?: Date): boolean {
   const { startMs, endMs } = gracedWindow(visit, graceMinutes);
   const t = now.getTime();
-  return t >= startMs && t <= endMs;
+  const latest = Math.max(t, latestTrusted?.getTime() ?? t);
+  return t >= startMs && latest <= endMs;
+}
+
+/** During an untrusted-clock episode: visitors never, staff as configured (default: they may). */
+function untrustedClockRefuses(subject: Subject, settings: AccessSettings): boolean {
+  if (subject.kind === 'visitor') return true;
+  return settings.staffEntryOnUntrustedClock === false;
 }
 
 /**
@@ -136,11 +152,14 @@ export function decideEntry(
     if (!isAdmittable(visit)) {
       return { outcome: 'deny', reason: 'visit_not_active', subject, detail: visit.state };
     }
-    if (!inWindow(visit, input.now, settings.windowGraceMinutes)) {
+    if (!inWindow(visit, input.now, settings.windowGraceMinutes, input.latestTrusted)) {
       return { outcome: 'deny', reason: 'outside_window', subject };
     }
   } else if (!subject.user.escort && subject.user.role !== 'superadmin') {
     return { outcome: 'deny', reason: 'not_an_escort', subject };
+  }
+  if (input.clockTrusted === false && untrustedClockRefuses(subject, settings)) {
+    return { outcome: 'deny', reason: 'clock_untrusted', subject };
   }
 
   if (input.mode === 'lockdown' && !(subject.kind === 'staff' && subject.user.role === 'superadmin')) {
@@ -215,7 +234,7 @@ export function decideEntry(
       b?.active === true &&
       b.visitId === v.id &&
       isAdmittable(v) &&
-      inWindow(v, input.now, settings.windowGraceMinutes) &&
+      inWindow(v, input.now, settings.windowGraceMinutes, input.latestTrusted) &&
       canEscort(user, v, settings)
     );
   });

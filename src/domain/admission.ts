@@ -13,6 +13,10 @@ export interface AccessSettings {
   windowGraceMinutes: number;
   /** hard: deny a second entry; soft: grant but raise an alarm; off: ignore. */
   antiPassback: 'hard' | 'soft' | 'off';
+  /** A wall clock this far before the latest trusted time opens an untrusted episode (default 120). */
+  clockToleranceSeconds?: number;
+  /** Staff may enter while the clock is untrusted (visitors never may); default true. */
+  staffEntryOnUntrustedClock?: boolean;
 }
 
 export interface Admission {

@@ -56,6 +56,12 @@ export const EVENT_TYPES = [
   'command.refused',
   'alarm.mqtt_poison',
   'alarm.bridge_fault',
+  // Issue #11: a clock that jumps (clock-trust.ts), journal anchors (store/journal*.ts,
+  // store/checkpoint*.ts).
+  'alarm.clock_untrusted',
+  'door.clock_trusted',
+  'journal.pruned',
+  'journal.checkpoint',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -235,6 +241,19 @@ export interface EventData {
   'alarm.mqtt_poison': { seq: number; id: string | null; eventType: string | null; reason: string };
   /** The firmware bridge latched faults (raised: just now; [] = a reminder, e.g. when the host is back). */
   'alarm.bridge_fault': { faults: string[]; raised: string[] };
+  'alarm.clock_untrusted': { wallTime: string; trustedTime: string; toleranceSeconds: number };
+  'door.clock_trusted': {
+    source: 'confirmed' | 'synchronised';
+    wallTime: string;
+    /** The latest trusted time before: the wall clock is believed again even though earlier. */
+    trustedTimeBefore: string;
+    by?: ActorRef;
+    reason?: string;
+  };
+  /** Retention removed the oldest segments: the journal now starts after `lastPrunedSeq`. */
+  'journal.pruned': { lastPrunedSeq: number; lastPrunedHash: string; files: string[] };
+  /** An Ed25519 signature by the device key over the head (seq, hash) before this event. */
+  'journal.checkpoint': { seq: number; hash: string; signature: string; keyId: string };
 }
 
 /** What a writer hands the journal: one event type with exactly its data shape. */

@@ -1,6 +1,6 @@
 /**
  * Service levels from the SOP: submit→verify within 15 minutes, verify→decision within 10.
- * Durations come from each visit's recorded transitions.
+ * Durations come from each visit's recorded transitions, and none is ever negative.
  */
 import type { Visit, VisitState } from './types.js';
 
@@ -33,8 +33,10 @@ export function visitSla(visit: Visit, targets: SlaTargets, now: Date): VisitSla
   const submitted = at('submit');
   const verified = at('verify');
   const decided = at('approve') ?? at('reject');
+  // Never negative: a clock set back between two steps (src/domain/clock-trust.ts) makes the later
+  // step look earlier; it took no time we can measure, not less than none.
   const diff = (a?: string, b?: string) =>
-    a && b ? (new Date(b).getTime() - new Date(a).getTime()) / 1000 : null;
+    a && b ? Math.max(0, (new Date(b).getTime() - new Date(a).getTime()) / 1000) : null;
   let s2v = diff(submitted, verified);
   let v2d = diff(verified, decided);
   const breaches: VisitSla['breaches'] = [];

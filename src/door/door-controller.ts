@@ -19,6 +19,7 @@ import type { ModuleHealth } from '../lifecycle.js';
 import type { DoorStateFile } from '../store/door-state.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
+import { ClockGuard, type ClockStatus, type TimeSyncCheck } from './clock-guard.js';
 import { ContactAlarms } from './contact-alarms.js';
 import { type DoorParts, DoorRecorder } from './door-recorder.js';
 import { Lock } from './lock.js';
@@ -45,6 +46,8 @@ export interface DoorContext {
   /** Enclosure tamper switch: journals alarm.tamper on each change; never opens the door. */
   tamper?: DigitalInput | undefined;
   clock: () => Date;
+  /** Is the system's time synchronised (ends an untrusted-clock episode)? Absent: never asked. */
+  timeSynchronised?: TimeSyncCheck | undefined;
   /** Timer functions and the monotonic clock; the real ones unless a test steps time by hand. */
   timers?: DoorTimers | undefined;
   logger: Logger;
@@ -60,6 +63,8 @@ export interface DoorSnapshot {
   inside: Occupant[];
   pending: { badgeId: string; kind: 'staff' | 'visitor'; awaiting: 'escort' | 'visitor' }[];
   alarms: { forced: boolean; heldOpen: boolean };
+  /** The journal's head (seq, hash): every state message carries it, so the dashboard holds anchors. */
+  journal?: { seq: number; hash: string };
 }
 
 export class DoorController extends EventEmitter<{
@@ -75,6 +80,7 @@ export class DoorController extends EventEmitter<{
   private readonly contact: ContactAlarms;
   private readonly modes: DoorModes;
   private readonly taps: TapHandler;
+  private readonly clockGuard: ClockGuard;
   private running = false;
   private readonly unsubscribe: (() => void)[] = [];
   private doorId = '';
@@ -101,6 +107,12 @@ export class DoorController extends EventEmitter<{
       () => this.modes.current,
       parts,
     );
+    this.clockGuard = new ClockGuard({
+      clock: ctx.clock,
+      parts,
+      toleranceSeconds: ctx.settings.access.clockToleranceSeconds ?? 120,
+      timeSynchronised: ctx.timeSynchronised,
+    });
     this.taps = new TapHandler({
       store: ctx.store,
       access: ctx.settings.access,
@@ -109,6 +121,7 @@ export class DoorController extends EventEmitter<{
       lock: this.lock,
       mode: () => this.modes.current,
       clock: ctx.clock,
+      clockGuard: this.clockGuard,
       resolveCredential: ctx.resolveCredential,
       emitTap: (t) => this.emit('tap', t),
       persist: () => void this.persist(),
@@ -135,6 +148,8 @@ export class DoorController extends EventEmitter<{
     this.lock.start(saved.mode === 'emergency_release');
     if (replay.firstEntries.length) this.emit('replayedFirstEntries', replay.firstEntries);
     if (replay.applied > 0) void this.persist();
+    // Before any reader: the first tap already knows whether the clock is behind the journal.
+    this.clockGuard.start(this.ctx.journal.lastEventAt);
     for (const { reader, role } of this.ctx.readers) {
       const onCred = (c: Credential) => this.safely(() => this.onCredential(c, role, reader));
       reader.on('credential', onCred);
@@ -173,6 +188,7 @@ export class DoorController extends EventEmitter<{
     this.running = false;
     for (const off of this.unsubscribe.splice(0)) off();
     this.taps.stop();
+    this.clockGuard.stop();
     this.contact.stop();
     // Fail secure on shutdown; a fail-safe lock wired for power loss opens by itself anyway.
     this.lock.stop();
@@ -199,6 +215,7 @@ export class DoorController extends EventEmitter<{
         awaiting: t.kind === 'visitor' ? ('escort' as const) : ('visitor' as const),
       })),
       alarms: this.contact.alarms,
+      journal: this.ctx.journal.head,
     };
   }
 
@@ -256,6 +273,23 @@ export class DoorController extends EventEmitter<{
     if (!recorded) throw new AppError('journal_unavailable');
     this.lock.unlock('command');
     this.emitState();
+  }
+
+  /** Whether the wall clock is trusted, and the latest trusted time. */
+  clockStatus(): ClockStatus {
+    return this.clockGuard.status();
+  }
+
+  /** A superadmin confirms the wall clock with a reason (journaled): trusted again. */
+  confirmClock(caller: DoorCaller, reason: string): ClockStatus {
+    const status = this.clockGuard.confirm(caller, reason);
+    this.emitState();
+    return status;
+  }
+
+  /** A time both the wall clock and the monotonic anchor say has passed; null while untrusted. */
+  agreedTime(): Date | null {
+    return this.clockGuard.agreedNow();
   }
 
   /** Clears occupancy (after an evacuation, or one badge that left by the exit button). */

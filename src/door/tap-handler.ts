@@ -20,6 +20,7 @@ import type { DoorMode } from '../domain/types.js';
 import { normaliseWiegand } from '../domain/uid.js';
 import type { Credential, CredentialReader } from '../hardware/interfaces.js';
 import type { StateStore } from '../store/state-store.js';
+import type { ClockGuard } from './clock-guard.js';
 import type { DoorParts } from './door-recorder.js';
 import type { Lock } from './lock.js';
 import { publicAdmission, subjectData } from './subject-data.js';
@@ -37,6 +38,8 @@ export type TapEvent = TapResult & { reader: string };
 export type CredentialResolver = (
   c: Credential,
   now: Date,
+  /** The latest trusted time: a pass that expired before it stays expired (clock-guard.ts). */
+  latestTrusted?: Date,
 ) => { uid: string } | { deny: DenyReason; detail?: string };
 
 export interface TapDeps {
@@ -47,6 +50,8 @@ export interface TapDeps {
   lock: Lock;
   mode: () => DoorMode;
   clock: () => Date;
+  /** Whether the wall clock can be believed; visitors are refused while it cannot. */
+  clockGuard: ClockGuard;
   resolveCredential?: CredentialResolver | undefined;
   /** Every tap's outcome, for the door's 'tap' event. */
   emitTap: (t: TapEvent) => void;
@@ -71,6 +76,8 @@ export class TapHandler {
   onCredential(c: Credential, role: 'entry' | 'exit', reader?: CredentialReader): TapResult {
     const { d } = this;
     const now = d.clock();
+    const clockTrusted = d.clockGuard.check();
+    const latestTrusted = d.clockGuard.latestTrusted;
     const base: TapBase = { reader: c.readerId, direction: role, credential: c.kind };
     let uid: string;
     if (c.kind === 'nfc') {
@@ -80,7 +87,7 @@ export class TapHandler {
       // same policy, pairing and anti-passback decide it.
       uid = normaliseWiegand(c.value) ?? c.value;
     } else {
-      const r = d.resolveCredential?.(c, now) ?? { deny: 'pass_invalid' as const };
+      const r = d.resolveCredential?.(c, now, latestTrusted) ?? { deny: 'pass_invalid' as const };
       if ('deny' in r) {
         if (role === 'exit') return this.exitByCredential(base, null, reader);
         return this.deny(base, r.deny, null, reader, r.detail);
@@ -94,6 +101,8 @@ export class TapHandler {
       now,
       mono: d.parts.timers.now(),
       mode: d.mode(),
+      clockTrusted,
+      latestTrusted,
     });
     const who = { ...base, uid: shortUid(uid) };
     const { recorder } = d.parts;

@@ -192,6 +192,7 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
             if (!c) return done(new Error('mqtt client stopped'));
             c.publish(topic, payload, { qos: 1 }, (err) => done(err));
           },
+          publishRetained: (topic, payload) => this.publishRetained(topic, payload),
         },
       });
       this.publisher.start();

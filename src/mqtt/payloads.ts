@@ -63,6 +63,11 @@ export function accessMessage(ev: JournalEvent): AccessMessage | null {
   return msg;
 }
 
+/** The retained `<base>/<door>/journal/head` payload: the last event the broker acknowledged. */
+export function journalHeadMessage(ev: Pick<JournalEvent, 'seq' | 'hash' | 'at' | 'door'>) {
+  return { door: ev.door, seq: ev.seq, hash: ev.hash, at: ev.at };
+}
+
 export function stateMessage(s: DoorSnapshot, now: Date): StateMessage {
   const inside = s.inside.map((o) => {
     const base = {
@@ -89,6 +94,8 @@ export function stateMessage(s: DoorSnapshot, now: Date): StateMessage {
     inside,
     pending: s.pending.length,
     alarms: { forced: s.alarms.forced, heldOpen: s.alarms.heldOpen },
+    // An anchor outside the Pi: verify-journal --anchor SEQ:HASH checks a journal against it.
+    ...(s.journal ? { journal: { seq: s.journal.seq, hash: s.journal.hash } } : {}),
     at: now.toISOString(),
   };
 }

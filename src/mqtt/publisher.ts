@@ -16,7 +16,7 @@ import type { JournalEvent } from '../domain/events.js';
 import type { CursorFile } from '../store/cursor.js';
 import type { Journal } from '../store/journal.js';
 import type { JournalReader } from '../store/journal-reader.js';
-import { accessMessage, eventMessage } from './payloads.js';
+import { accessMessage, eventMessage, journalHeadMessage } from './payloads.js';
 import { assertPublishable, type Topics } from './topics.js';
 
 export interface OutboundMessage {
@@ -28,6 +28,8 @@ export interface OutboundMessage {
 export interface PublishSink {
   readonly connected: boolean;
   publishQos1(topic: string, payload: string, done: (err?: Error) => void): void;
+  /** Retained QoS 1 publish for the journal head anchor; absent: no head topic. */
+  publishRetained?(topic: string, payload: string): void;
 }
 
 export interface PublisherContext {
@@ -240,7 +242,14 @@ export class EventPublisher {
     while (this.inflight.length > 0 && this.inflight[0]!.remaining === 0 && !this.inflight[0]!.failed) {
       last = this.inflight.shift()!.ev;
     }
-    if (last) this.ctx.cursor.advance({ seq: last.seq, id: last.id, at: last.at });
+    if (last) {
+      this.ctx.cursor.advance({ seq: last.seq, id: last.id, at: last.at });
+      // The head the broker has: retained, so the dashboard keeps a copy outside the Pi.
+      this.ctx.sink.publishRetained?.(
+        assertPublishable(this.ctx.topics.journalHead),
+        JSON.stringify(journalHeadMessage(last)),
+      );
+    }
     // One refill for all the PUBACKs of a socket read. Refilling as the window opens (not in
     // bursts once it is half empty) keeps data flowing both ways: Mosquitto sends its PUBACKs
     // without TCP_NODELAY, and a burst-then-wait pattern stalls on delayed ACKs (measured 4× slower).

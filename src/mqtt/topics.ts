@@ -43,6 +43,11 @@ export class Topics {
     return `${this.root}/state`;
   }
 
+  /** Retained: the journal head the broker last acknowledged, a copy the dashboard keeps. */
+  get journalHead(): string {
+    return `${this.root}/journal/head`;
+  }
+
   get access(): string {
     return `${this.root}/access`;
   }

@@ -52,6 +52,8 @@ export interface StateMessage {
   inside: StateOccupant[];
   pending: number;
   alarms: { forced: boolean; heldOpen: boolean };
+  /** The journal head when the state was taken: an anchor the dashboard keeps. */
+  journal?: { seq: number; hash: string };
   at: string;
 }
 

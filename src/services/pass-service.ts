@@ -328,13 +328,17 @@ export class PassService implements Lifecycle {
    * The door's resolver for QR credentials: offline (public key, local records), synchronous and
    * total — any fault denies.
    */
-  resolve(c: Credential, now: Date): Resolution {
+  resolve(c: Credential, now: Date, latestTrusted?: Date): Resolution {
     try {
       if (!this.running || !this.publicKeyObj) return { deny: 'pass_invalid', detail: 'passes_unavailable' };
       const v = verifyPass(c.value, this.publicKeyObj, now);
       if (!v.ok) {
         // The pass id is only worth recording once the signature vouches for it.
         return { deny: REJECTION[v.reason], detail: v.claims ? v.claims.passId : v.detail };
+      }
+      // A clock set back does not revive a pass: expired by the latest trusted time is expired.
+      if (latestTrusted && latestTrusted.getTime() > v.claims.expiresAt.getTime()) {
+        return { deny: 'pass_expired', detail: v.claims.passId };
       }
       const { passId, visitId } = v.claims;
       const rec = this.passes.get(passId);

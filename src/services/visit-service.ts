@@ -305,7 +305,10 @@ export class VisitService {
   /** Housekeeping, run every minute: no-shows expire; old finished visits go to the archive. */
   async sweep(): Promise<{ expired: number; archived: number }> {
     return this.deps.store.exclusive(async () => {
-      const now = this.now;
+      // A moment both the wall clock and the monotonic anchor say has passed: a clock jumped
+      // forward for a minute expires nothing; an untrusted clock (set back) expires nothing at all.
+      const now = this.deps.door.agreedTime();
+      if (now === null) return { expired: 0, archived: 0 };
       let expired = 0;
       for (const v of this.deps.store.listVisits()) {
         if (!isExpired(v, now, this.deps.settings.expireGraceMinutes)) continue;

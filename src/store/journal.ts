@@ -55,6 +55,8 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
   private fileBytes = 0;
   private lastSeq = 0;
   private lastHash = GENESIS_HASH;
+  /** The wall time of the last event (the latest trusted time at start: domain/clock-trust.ts). */
+  private lastAt: string | null = null;
   private healthy = false;
   private started = false;
   /** Written but not yet fsynced (deferred appends), oldest first. */
@@ -89,12 +91,14 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
       if (tail.lastEvent) {
         this.lastSeq = tail.lastEvent.seq;
         this.lastHash = tail.lastEvent.hash;
+        this.lastAt = tail.lastEvent.at;
       } else {
         // An empty newest segment: the chain continues from the segment before it.
         const prev = segs[segs.length - 2];
         const prevTail = prev ? this.scanTail(prev.file) : null;
         this.lastSeq = prevTail?.lastEvent?.seq ?? last.firstSeq - 1;
         this.lastHash = prevTail?.lastEvent?.hash ?? GENESIS_HASH;
+        this.lastAt = prevTail?.lastEvent?.at ?? null;
       }
     }
     this.healthy = true;
@@ -165,6 +169,11 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     return { seq: this.lastSeq, hash: this.lastHash };
   }
 
+  /** When the last event was written (its `at`); null for an empty journal. */
+  get lastEventAt(): Date | null {
+    return this.lastAt === null ? null : new Date(this.lastAt);
+  }
+
   health(): { ok: boolean; seq: number; error: string | null } {
     return { ok: this.healthy, seq: this.lastSeq, error: this.lastError };
   }
@@ -214,6 +223,7 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
     this.fileBytes += line.length;
     this.lastSeq = event.seq;
     this.lastHash = event.hash;
+    this.lastAt = event.at;
     this.unsynced.push(event);
     if (!defer) {
       this.healthy = true;

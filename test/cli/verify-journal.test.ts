@@ -64,6 +64,26 @@ describe('jurukunci verify-journal', function () {
     assert.ok(r.stdout.includes(`(${jdir})`), 'names the journal directory it found');
   });
 
+  it('--anchor SEQ:HASH: agrees, disagrees, stops short; a malformed anchor is a usage error', async () => {
+    const evs = listSegments(jdir).flatMap((s) =>
+      readFileSync(s.file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { seq: number; hash: string }),
+    );
+    const good = await verify(data, '--anchor', `5:${evs[4]!.hash}`);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /anchor seq 5 matches/);
+    const wrong = await verify(data, '--anchor', `5:${'0'.repeat(64)}`);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /disagrees with the anchor/);
+    const short = await verify(data, '--anchor', `40:${'0'.repeat(64)}`);
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /stops short of the anchor/);
+    assert.equal((await verify(data, '--anchor', 'nonsense')).code, 2);
+    assert.equal((await verify(data, '--public-key', join(data, 'nope.pub'))).code, 2);
+  });
+
   it('finds a broken journal through the data directory too', async () => {
     const seg = listSegments(jdir)[0]!;
     const lines = readFileSync(seg.file, 'utf8').split('\n');

@@ -83,6 +83,8 @@ describe('config', () => {
         { id: 'exit', role: 'exit', driver: 'sim' },
       ]);
       assert.deepEqual(c.door, { unlockSeconds: 5, heldOpenSeconds: 30 });
+      assert.equal(c.access.clockToleranceSeconds, 120);
+      assert.equal(c.access.staffEntryOnUntrustedClock, true);
       assert.equal(c.access.escortWindowSeconds, 10);
       assert.equal(c.access.staffSoloEntry, true);
       assert.equal(c.access.escortScope, 'visit');

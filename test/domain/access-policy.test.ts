@@ -75,13 +75,15 @@ function world(opts: WorldOptions = {}) {
   const tap = (
     badgeId: string,
     mono: number,
-    extra: { now?: Date; mode?: DoorMode; uid?: string } = {},
+    extra: { now?: Date; mode?: DoorMode; uid?: string; clockTrusted?: boolean; latestTrusted?: Date } = {},
   ): Decision =>
     decideEntry(view, occupancy, pairing, s, {
       uid: extra.uid ?? uid(badgeId),
       now: extra.now ?? NOW,
       mono,
       mode: extra.mode ?? 'normal',
+      ...(extra.clockTrusted === undefined ? {} : { clockTrusted: extra.clockTrusted }),
+      ...(extra.latestTrusted ? { latestTrusted: extra.latestTrusted } : {}),
     });
   return { view, occupancy, pairing, settings: s, tap, users, badges, visits };
 }
@@ -396,6 +398,7 @@ describe('domain/access-policy', () => {
       collect(w.tap('b-v1', 0, { now: at(0) }));
       collect(w.tap('b-plain', 0));
       collect(w.tap('b-escort', 0, { mode: 'lockdown' }));
+      collect(w.tap('b-v1', 0, { clockTrusted: false }));
       w.occupancy.admit(
         [{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }],
         NOW,

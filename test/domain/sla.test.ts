@@ -165,3 +165,17 @@ describe('domain/sla', () => {
     });
   });
 });
+
+describe('domain/sla under a clock set back', () => {
+  it('no duration is negative when a later step carries an earlier time', () => {
+    const v = timed('vb', [submitted(0), verified(-50 * MIN), approved(-55 * MIN)]);
+    const r = visitSla(v, TARGETS, at(-60 * MIN));
+    assert.equal(r.submitToVerifySeconds, 0);
+    assert.equal(r.verifyToDecisionSeconds, 0);
+    for (const s of Object.values(r.secondsInState)) assert.ok((s as number) >= 0);
+    const pending = visitSla(timed('vp', [submitted(0)]), TARGETS, at(-60 * MIN));
+    assert.equal(pending.breaches.length, 0);
+    const sum = slaSummary([v], TARGETS, at(-60 * MIN));
+    assert.ok((sum.submitToVerify.maxSeconds ?? 0) >= 0 && (sum.verifyToDecision.medianSeconds ?? 0) >= 0);
+  });
+});

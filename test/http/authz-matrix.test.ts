@@ -73,6 +73,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/door/mode': { who: SUPER },
   'POST /api/door/unlock': { who: ADMINS },
   'POST /api/door/occupancy/clear': { who: ADMINS },
+  'POST /api/door/clock/confirm': { who: SUPER, payload: { reason: 'checked against a phone' } },
   'GET /api/journal': { who: ADMINS },
 
   'POST /api/sim/tap': { who: ADMINS },

@@ -1,14 +1,14 @@
 /** verifyJournal: every way a journal on disk can be wrong, named by seq, file and line. */
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { JournalEvent } from '../../src/domain/events.js';
 import type { Journal, JournalOptions } from '../../src/store/journal.js';
 import { GENESIS_HASH, hashEvent, legacyHashEvent } from '../../src/store/journal-chain.js';
 import { listSegments } from '../../src/store/journal-segments.js';
 import { verifyJournal } from '../../src/store/journal-verify.js';
 import { tempDir } from './helpers.js';
-import { editLines, fill, open, rehash } from './journal-helpers.js';
+import { editLines, fileEvents, fill, open, rehash } from './journal-helpers.js';
 
 describe('store/journal-verify', () => {
   let dir: string;
@@ -47,6 +47,8 @@ describe('store/journal-verify', () => {
         files: segs.length,
         lastSeq: 30,
         legacyEvents: 0,
+        checkpoints: { count: 0, verified: 0 },
+        anchor: null,
         firstBad: null,
       });
     });
@@ -58,6 +60,8 @@ describe('store/journal-verify', () => {
         files: 0,
         lastSeq: 0,
         legacyEvents: 0,
+        checkpoints: { count: 0, verified: 0 },
+        anchor: null,
         firstBad: null,
       });
       mkdirSync(dir);
@@ -220,13 +224,21 @@ describe('store/journal-verify', () => {
       assert.equal(v.firstBad!.seq, 3);
     });
 
-    it('accepts a journal whose oldest segments were pruned', () => {
+    it('accepts a journal whose oldest segments were pruned, with the journal.pruned event naming them', () => {
       const { segs } = build();
+      // Retention's own record (journal-retention.ts), written before the file goes.
+      const first = fileEvents(segs[1]!.file)[0]!;
+      const j = start({ maxFileBytes: 2000 });
+      j.append({
+        type: 'journal.pruned',
+        data: { lastPrunedSeq: first.seq - 1, lastPrunedHash: first.prev, files: [basename(segs[0]!.file)] },
+      });
+      j.stop();
       rmSync(segs[0]!.file);
       const v = verifyJournal(dir);
       assert.equal(v.ok, true, JSON.stringify(v.firstBad));
-      assert.equal(v.lastSeq, 30);
-      assert.equal(v.events, 30 - (segs[1]!.firstSeq - 1));
+      assert.equal(v.lastSeq, 31);
+      assert.equal(v.events, 31 - (segs[1]!.firstSeq - 1));
     });
   });
 

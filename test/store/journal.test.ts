@@ -241,6 +241,8 @@ describe('store/journal', () => {
         files: 1,
         lastSeq: 11,
         legacyEvents: 0,
+        checkpoints: { count: 0, verified: 0 },
+        anchor: null,
         firstBad: null,
       });
     });
@@ -441,7 +443,11 @@ describe('store/journal', () => {
       const e = j.append(uncheckedEvent('system.started', {}));
       assert.equal(e.seq, seqAtFailure + 1);
       assert.deepEqual(j.health(), { ok: true, seq: e.seq, error: null });
-      assert.equal(verifyJournal(dir).ok, true);
+      // The chain from the new segment on is intact; the segments removed with the directory are
+      // reported missing: no journal.pruned says where they went (journal-retention.ts).
+      const v = verifyJournal(dir);
+      assert.equal(v.ok, false);
+      assert.match(v.firstBad!.problem, /no journal\.pruned event/);
     });
 
     it('a write failing half-way leaves no partial line; the next append reuses the seq', async () => {
@@ -475,6 +481,8 @@ describe('store/journal', () => {
         files: 1,
         lastSeq: 4,
         legacyEvents: 0,
+        checkpoints: { count: 0, verified: 0 },
+        anchor: null,
         firstBad: null,
       });
     });

@@ -1,16 +1,32 @@
-/** The door: its state, its mode (superadmins), a remote unlock, clearing stale occupancy. */
+/**
+ * The door: its state, its mode (superadmins), a remote unlock, clearing stale occupancy,
+ * confirming an untrusted clock (superadmins).
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import type { DoorMode } from '../../domain/types.js';
 import type { DoorController } from '../../door/door-controller.js';
 import { ADMINS, actorOf, SUPERADMIN } from '../auth.js';
-import { modeBody, occupancyClearBody } from '../schemas/door.js';
+import { clockConfirmBody, modeBody, occupancyClearBody } from '../schemas/door.js';
 
 export const doorRoutes: FastifyPluginAsync<{ door: DoorController }> = async (app, { door }) => {
   const tags = ['door'];
 
   app.get('/api/door', { config: { access: ADMINS }, schema: { tags } }, async () => ({
     door: door.snapshot(),
+    clock: door.clockStatus(),
   }));
+
+  // The wall clock fell behind the journal (alarm.clock_untrusted): a superadmin who checked it
+  // says it is right, with a reason; journaled as door.clock_trusted.
+  app.post<{ Body: { reason: string | null } }>(
+    '/api/door/clock/confirm',
+    { config: { access: SUPERADMIN }, schema: { tags, body: clockConfirmBody } },
+    async (req) => {
+      const a = actorOf(req);
+      const caller = { id: a.id, name: a.name, role: a.role, channel: 'http' as const };
+      return { clock: door.confirmClock(caller, req.body.reason ?? '') };
+    },
+  );
 
   app.post<{ Body: { mode: DoorMode; reason?: string | null } }>(
     '/api/door/mode',

@@ -1,5 +1,5 @@
 /** Request schemas of the door, the journal and the simulated hardware. */
-import { optionalTextRef, query, str } from './shared.js';
+import { optionalTextRef, query, reasonBody, str } from './shared.js';
 
 export const modeBody = {
   type: 'object',
@@ -10,6 +10,9 @@ export const modeBody = {
     reason: optionalTextRef,
   },
 } as const;
+
+/** A superadmin confirms the wall clock: the reason is required (it is journaled). */
+export const clockConfirmBody = reasonBody(true);
 
 export const occupancyClearBody = {
   type: 'object',

@@ -92,6 +92,7 @@ export const en: Messages = {
     pass_revoked: 'QR pass revoked',
     pass_unknown_visit: 'QR pass for an unknown visit',
     card_read_error: 'Card read damaged (parity error); present it again',
+    clock_untrusted: 'The clock is untrusted (earlier than the last journaled event)',
   },
   doorMode: {
     normal: 'Normal',

@@ -98,6 +98,7 @@ export const id = {
     pass_revoked: 'Pas QR sudah dicabut',
     pass_unknown_visit: 'Pas QR untuk kunjungan yang tidak dikenal',
     card_read_error: 'Kartu terbaca rusak (paritas salah); coba tempel lagi',
+    clock_untrusted: 'Jam sistem tidak dapat dipercaya (lebih awal dari peristiwa jurnal terakhir)',
   } satisfies Record<DenyReason, string>,
   doorMode: {
     normal: 'Normal',
