@@ -21,6 +21,7 @@ import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';
 import { EnrolmentService } from './services/enrolment-service.js';
+import { KtpLedger } from './services/ktp-ledger.js';
 import { PassService } from './services/pass-service.js';
 import { UserService } from './services/user-service.js';
 import { VisitService } from './services/visit-service.js';
@@ -63,6 +64,7 @@ export class Runtime {
   readonly visits: VisitService;
   readonly users: UserService;
   readonly badges: BadgeService;
+  readonly ktp: KtpLedger;
   readonly passes: PassService;
   readonly sim: SimHardware | null;
   /** Relay and inputs of the configured driver; `hardware.sim` holds the simulated lines. */
@@ -160,6 +162,7 @@ export class Runtime {
       maxAttempts: opts.config.http.loginMaxAttempts,
     });
     this.badges = new BadgeService({ store: this.store, journal: this.journal, clock: this.clock });
+    this.ktp = new KtpLedger({ store: this.store, journal: this.journal, clock: this.clock });
     this.enrolments = new EnrolmentService({
       badges: this.badges,
       store: this.store,
@@ -223,6 +226,7 @@ export class Runtime {
       visits: this.visits,
       users: this.users,
       badges: this.badges,
+      ktp: this.ktp,
       door: this.door,
       journal: this.journal,
       sim: this.sim,

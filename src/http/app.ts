@@ -14,6 +14,7 @@ import { doorRoutes } from './api/door.js';
 import { enrolmentRoutes } from './api/enrolments.js';
 import { healthRoutes } from './api/health.js';
 import { journalRoutes } from './api/journal.js';
+import { ktpRoutes } from './api/ktp.js';
 import { passRoutes } from './api/passes.js';
 import { reportRoutes } from './api/reports.js';
 import { simRoutes } from './api/sim.js';
@@ -89,5 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(journalRoutes, { journal: deps.journal });
   await app.register(simRoutes, { sim: deps.sim, door: deps.door });
   await app.register(passRoutes, { passes: deps.passes });
+  // Issue #8: the procedure's exceptions and the console's data APIs.
+  await app.register(ktpRoutes, { ktp: deps.ktp });
   return app;
 }
