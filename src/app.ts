@@ -21,6 +21,7 @@ import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';
 import { EnrolmentService } from './services/enrolment-service.js';
+import { IntakeService } from './services/intake-service.js';
 import { KtpLedger } from './services/ktp-ledger.js';
 import { PassService } from './services/pass-service.js';
 import { UserService } from './services/user-service.js';
@@ -65,6 +66,7 @@ export class Runtime {
   readonly users: UserService;
   readonly badges: BadgeService;
   readonly ktp: KtpLedger;
+  readonly intake: IntakeService;
   readonly passes: PassService;
   readonly sim: SimHardware | null;
   /** Relay and inputs of the configured driver; `hardware.sim` holds the simulated lines. */
@@ -155,6 +157,7 @@ export class Runtime {
       clock: this.clock,
       logger: this.logger.child({ module: 'visits' }),
     });
+    this.intake = new IntakeService({ visits: this.visits, settings: opts.config.intake, clock: this.clock });
     this.users = new UserService({
       store: this.store,
       journal: this.journal,
@@ -227,6 +230,7 @@ export class Runtime {
       users: this.users,
       badges: this.badges,
       ktp: this.ktp,
+      intake: this.intake,
       door: this.door,
       journal: this.journal,
       sim: this.sim,

@@ -13,6 +13,7 @@ import { badgeRoutes } from './api/badges.js';
 import { doorRoutes } from './api/door.js';
 import { enrolmentRoutes } from './api/enrolments.js';
 import { healthRoutes } from './api/health.js';
+import { intakeRoutes } from './api/intake.js';
 import { journalRoutes } from './api/journal.js';
 import { ktpRoutes } from './api/ktp.js';
 import { passRoutes } from './api/passes.js';
@@ -92,5 +93,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(passRoutes, { passes: deps.passes });
   // Issue #8: the procedure's exceptions and the console's data APIs.
   await app.register(ktpRoutes, { ktp: deps.ktp });
+  await app.register(intakeRoutes, { intake: deps.intake, maxPerMinute: deps.config.intake.maxPerMinute });
   return app;
 }

@@ -5,6 +5,7 @@ import type { DoorController } from '../door/door-controller.js';
 import type { SimInput, SimReader } from '../hardware/sim/sim-drivers.js';
 import type { BadgeService } from '../services/badge-service.js';
 import type { EnrolmentService } from '../services/enrolment-service.js';
+import type { IntakeService } from '../services/intake-service.js';
 import type { KtpLedger } from '../services/ktp-ledger.js';
 import type { PassService } from '../services/pass-service.js';
 import type { UserService } from '../services/user-service.js';
@@ -38,4 +39,5 @@ export interface AppDeps {
   enrolments?: EnrolmentService;
   // Issue #8: the procedure's exceptions and the console's data APIs.
   ktp: KtpLedger;
+  intake: IntakeService;
 }
