@@ -12,6 +12,7 @@ import { authRoutes } from './api/auth.js';
 import { badgeRoutes } from './api/badges.js';
 import { doorRoutes } from './api/door.js';
 import { enrolmentRoutes } from './api/enrolments.js';
+import { eventStreamRoutes } from './api/events-stream.js';
 import { healthRoutes } from './api/health.js';
 import { intakeRoutes } from './api/intake.js';
 import { journalRoutes } from './api/journal.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(passRoutes, { passes: deps.passes });
   // Issue #8: the procedure's exceptions and the console's data APIs.
   await app.register(ktpRoutes, { ktp: deps.ktp });
+  await app.register(eventStreamRoutes, { journal: deps.journal });
   await app.register(intakeRoutes, { intake: deps.intake, maxPerMinute: deps.config.intake.maxPerMinute });
   return app;
 }
