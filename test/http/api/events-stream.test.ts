@@ -55,7 +55,7 @@ describe('GET /api/events/stream (SSE)', () => {
   it('refuses callers without a session', async () => {
     const res = await fetch(`${base}/api/events/stream`);
     assert.equal(res.status, 401);
-    assert.equal((await res.json()).error.code, 'unauthenticated');
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'unauthenticated');
   });
 
   it('resumes after ?after= and Last-Event-ID, ids are seqs, then delivers live events', async () => {
@@ -111,7 +111,7 @@ describe('GET /api/events/stream (SSE)', () => {
   it('a bad Last-Event-ID is a 400 validation_failed', async () => {
     const res = await open('/api/events/stream', { 'last-event-id': 'abc' });
     assert.equal(res.status, 400);
-    assert.equal((await res.json()).error.code, 'validation_failed');
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'validation_failed');
   });
 
   it('opening and closing 50 streams leaves no listener behind (one journal listener while any is open)', async () => {
