@@ -24,6 +24,7 @@ import { EnrolmentService } from './services/enrolment-service.js';
 import { IntakeService } from './services/intake-service.js';
 import { KtpLedger } from './services/ktp-ledger.js';
 import { PassService } from './services/pass-service.js';
+import { RollCallService } from './services/roll-call-service.js';
 import { UserService } from './services/user-service.js';
 import { VisitService } from './services/visit-service.js';
 import { DoorStateFile } from './store/door-state.js';
@@ -67,6 +68,7 @@ export class Runtime {
   readonly badges: BadgeService;
   readonly ktp: KtpLedger;
   readonly intake: IntakeService;
+  readonly rollCalls: RollCallService;
   readonly passes: PassService;
   readonly sim: SimHardware | null;
   /** Relay and inputs of the configured driver; `hardware.sim` holds the simulated lines. */
@@ -166,6 +168,14 @@ export class Runtime {
     });
     this.badges = new BadgeService({ store: this.store, journal: this.journal, clock: this.clock });
     this.ktp = new KtpLedger({ store: this.store, journal: this.journal, clock: this.clock });
+    this.rollCalls = new RollCallService({
+      door: this.door,
+      journal: this.journal,
+      ktp: this.ktp,
+      dataDir,
+      clock: this.clock,
+      logger: this.logger.child({ module: 'roll-call' }),
+    });
     this.enrolments = new EnrolmentService({
       badges: this.badges,
       store: this.store,
@@ -209,6 +219,8 @@ export class Runtime {
     // The visit service hears the door's grants (first entry) from the first tap on.
     this.visits.start();
     await this.door.start();
+    // After the door: a roll call opens on its switch to emergency_release.
+    await this.rollCalls.start();
     await this.startModules(this.modules.filter((m) => !m.beforeDoor));
     this.journal.append({ type: 'system.started', data: { version: VERSION, mode: this.door.getMode() } });
 
@@ -231,6 +243,7 @@ export class Runtime {
       badges: this.badges,
       ktp: this.ktp,
       intake: this.intake,
+      rollCalls: this.rollCalls,
       door: this.door,
       journal: this.journal,
       sim: this.sim,
@@ -310,6 +323,7 @@ export class Runtime {
     await this.http?.close();
     await this.door.stop();
     this.visits.stop();
+    this.rollCalls.stop();
     for (const m of [...this.modules].reverse()) {
       try {
         await m.module.stop();

@@ -19,6 +19,7 @@ import { journalRoutes } from './api/journal.js';
 import { ktpRoutes } from './api/ktp.js';
 import { passRoutes } from './api/passes.js';
 import { reportRoutes } from './api/reports.js';
+import { rollCallRoutes } from './api/roll-calls.js';
 import { simRoutes } from './api/sim.js';
 import { userRoutes } from './api/users.js';
 import { visitRoutes } from './api/visits.js';
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Issue #8: the procedure's exceptions and the console's data APIs.
   await app.register(ktpRoutes, { ktp: deps.ktp });
   await app.register(eventStreamRoutes, { journal: deps.journal });
+  await app.register(rollCallRoutes, { rollCalls: deps.rollCalls });
   await app.register(intakeRoutes, { intake: deps.intake, maxPerMinute: deps.config.intake.maxPerMinute });
   return app;
 }

@@ -8,6 +8,7 @@ import type { EnrolmentService } from '../services/enrolment-service.js';
 import type { IntakeService } from '../services/intake-service.js';
 import type { KtpLedger } from '../services/ktp-ledger.js';
 import type { PassService } from '../services/pass-service.js';
+import type { RollCallService } from '../services/roll-call-service.js';
 import type { UserService } from '../services/user-service.js';
 import type { VisitService } from '../services/visit-service.js';
 import type { Journal } from '../store/journal.js';
@@ -40,4 +41,5 @@ export interface AppDeps {
   // Issue #8: the procedure's exceptions and the console's data APIs.
   ktp: KtpLedger;
   intake: IntakeService;
+  rollCalls: RollCallService;
 }
