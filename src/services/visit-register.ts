@@ -1,8 +1,8 @@
 /**
  * Reading visits for the queue, the register and CSV: filters (state, dates, text), paging, and
  * register rows with the names of who verified, approved and escorted. Sorted once per change of
- * the store, not per request: the index is rebuilt only when a visit record was replaced (records
- * are immutable, so an identity check over the ids finds every change in one pass).
+ * the store, not per request: records are immutable and their sort keys never change, so one pass
+ * over the ids puts replaced records in their place; only a new or removed visit re-sorts.
  */
 import { AppError } from '../domain/errors.js';
 import {
@@ -69,7 +69,7 @@ export function parseBound(field: 'from' | 'to', s: string | undefined): number 
   return dayOnly && field === 'to' ? t + 86_400_000 - 1 : t;
 }
 
-type Sorted = { order: Visit[]; byId: Map<string, Visit> };
+type Sorted = { order: Visit[]; pos: Map<string, number> };
 
 export class VisitRegister {
   private readonly text = new WeakMap<Visit, string>();
@@ -125,8 +125,22 @@ export class VisitRegister {
 
   private sorted(prev: Sorted | null, cmp: (a: Visit, b: Visit) => number): Sorted {
     const all = this.store.listVisits();
-    if (prev && prev.byId.size === all.length && all.every((v) => prev.byId.get(v.id) === v)) return prev;
-    return { order: all.sort(cmp), byId: new Map(all.map((v) => [v.id, v])) };
+    if (prev && prev.pos.size === all.length) {
+      // The sort keys (createdAt, window start) never change once submitted: a replaced record
+      // takes its old place, so a step on one visit costs one pass, not a sort.
+      let same = true;
+      for (const v of all) {
+        const i = prev.pos.get(v.id);
+        if (i === undefined) {
+          same = false;
+          break;
+        }
+        if (prev.order[i] !== v) prev.order[i] = v;
+      }
+      if (same) return prev;
+    }
+    const order = all.sort(cmp);
+    return { order, pos: new Map(order.map((v, i) => [v.id, i])) };
   }
 
   private startOf(v: Visit): number {
