@@ -27,7 +27,10 @@ import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';
 import { EnrolmentService } from './services/enrolment-service.js';
+import { IntakeService } from './services/intake-service.js';
+import { KtpLedger } from './services/ktp-ledger.js';
 import { PassService } from './services/pass-service.js';
+import { RollCallService } from './services/roll-call-service.js';
 import { UserService } from './services/user-service.js';
 import { VisitService } from './services/visit-service.js';
 import { CheckpointWriter } from './store/checkpoint-writer.js';
@@ -75,6 +78,9 @@ export class Runtime {
   readonly visits: VisitService;
   readonly users: UserService;
   readonly badges: BadgeService;
+  readonly ktp: KtpLedger;
+  readonly intake: IntakeService;
+  readonly rollCalls: RollCallService;
   readonly passes: PassService;
   readonly sim: SimHardware | null;
   /** Relay and inputs of the configured driver; `hardware.sim` holds the simulated lines. */
@@ -166,6 +172,7 @@ export class Runtime {
       clock: this.clock,
       logger: this.logger.child({ module: 'visits' }),
     });
+    this.intake = new IntakeService({ visits: this.visits, settings: opts.config.intake, clock: this.clock });
     this.users = new UserService({
       store: this.store,
       journal: this.journal,
@@ -173,6 +180,15 @@ export class Runtime {
       maxAttempts: opts.config.http.loginMaxAttempts,
     });
     this.badges = new BadgeService({ store: this.store, journal: this.journal, clock: this.clock });
+    this.ktp = new KtpLedger({ store: this.store, journal: this.journal, clock: this.clock });
+    this.rollCalls = new RollCallService({
+      door: this.door,
+      journal: this.journal,
+      ktp: this.ktp,
+      dataDir,
+      clock: this.clock,
+      logger: this.logger.child({ module: 'roll-call' }),
+    });
     this.enrolments = new EnrolmentService({
       badges: this.badges,
       store: this.store,
@@ -276,6 +292,8 @@ export class Runtime {
     // The visit service hears the door's grants (first entry) from the first tap on.
     this.visits.start();
     await this.door.start();
+    // After the door: a roll call opens on its switch to emergency_release.
+    await this.rollCalls.start();
     await this.startModules(this.modules.filter((m) => !m.beforeDoor));
     this.journal.append({ type: 'system.started', data: { version: VERSION, mode: this.door.getMode() } });
 
@@ -296,6 +314,9 @@ export class Runtime {
       visits: this.visits,
       users: this.users,
       badges: this.badges,
+      ktp: this.ktp,
+      intake: this.intake,
+      rollCalls: this.rollCalls,
       door: this.door,
       journal: this.journal,
       sim: this.sim,
@@ -375,6 +396,7 @@ export class Runtime {
     await this.http?.close();
     await this.door.stop();
     this.visits.stop();
+    this.rollCalls.stop();
     for (const m of [...this.modules].reverse()) {
       try {
         await m.module.stop();

@@ -148,7 +148,12 @@ export async function runDemo(opts: { keep?: boolean } = {}): Promise<number> {
     );
 
     // SOP 2: the admin checks the form and holds the KTP.
-    r = await call('POST', `/api/visits/${visitId}/verify`, { formComplete: true, ktpHeld: true }, sari);
+    r = await call(
+      'POST',
+      `/api/visits/${visitId}/verify`,
+      { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
+      sari,
+    );
     s.check(
       r.json.visit?.state === 'verified',
       'SOP 2 — form complete, NIK checked, KTP held',

@@ -603,6 +603,44 @@ export const configSchema = {
         ),
       },
     },
+    intake: {
+      type: 'object',
+      title: 'Helpdesk intake',
+      description:
+        'POST /api/intake: the helpdesk website submits requests (SOP 1), each body signed with HMAC-SHA256 over timestamp + "." + body',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: {
+          type: 'boolean',
+          title: 'Intake on',
+          description: 'Off: the route answers 404 intake_disabled',
+          default: false,
+        },
+        secret: {
+          type: 'string',
+          title: 'Shared secret',
+          description: 'HMAC-SHA256 key shared with the helpdesk; empty keeps the intake off',
+          default: '',
+          maxLength: 256,
+        },
+        maxSkewSeconds: seconds(
+          'Timestamp tolerance',
+          'A request whose x-jurukunci-timestamp is further than this from the clock is refused (replay guard)',
+          300,
+          1,
+          3600,
+        ),
+        maxPerMinute: {
+          type: 'integer',
+          title: 'Rate limit',
+          description: 'Requests per minute per source address',
+          default: 30,
+          minimum: 1,
+          maximum: 10000,
+        },
+      },
+    },
     journal: {
       type: 'object',
       title: 'Journal',

@@ -159,6 +159,60 @@ export const ERRORS = {
     id: 'Isi permintaan perintah tidak valid',
     en: 'The command request is not valid',
   },
+  // The procedure's exceptions, the intake and the roll call (issue #8).
+  ktp_tray_required: {
+    status: 400,
+    id: 'Tempat penyimpanan KTP (baki/laci) wajib diisi saat KTP diterima',
+    en: 'Where the KTP is kept (tray or drawer) is required when it is received',
+  },
+  ktp_not_held: {
+    status: 409,
+    id: 'Tidak ada KTP kunjungan ini yang masih disimpan',
+    en: 'No KTP of this visit is still held',
+  },
+  ktp_return_too_early: {
+    status: 409,
+    id: 'KTP dikembalikan saat check-out; sebelum itu kunjungan masih berjalan',
+    en: 'The KTP is handed back at check-out; until then the visit is still open',
+  },
+  badge_loss_needs_superadmin: {
+    status: 403,
+    id: 'Check-out tanpa kartu kembali hanya dapat dikonfirmasi oleh Kepala Seksi (superadmin)',
+    en: 'A check-out without the badge returned needs a superadmin’s confirmation',
+  },
+  device_left_inside: {
+    status: 409,
+    id: 'Perangkat yang dibawa masuk tidak dibawa keluar; perlu konfirmasi dengan catatan',
+    en: 'A device brought in was not carried out; a confirmation with a note is required',
+  },
+  intake_disabled: {
+    status: 404,
+    id: 'Penerimaan permohonan dari helpdesk tidak aktif',
+    en: 'The helpdesk intake is not enabled',
+  },
+  intake_signature_invalid: {
+    status: 401,
+    id: 'Tanda tangan permohonan helpdesk tidak valid',
+    en: 'The helpdesk request signature is not valid',
+  },
+  intake_stale: {
+    status: 401,
+    id: 'Waktu permohonan helpdesk terlalu jauh dari jam server',
+    en: 'The helpdesk request timestamp is too far from the server clock',
+  },
+  intake_conflict: {
+    status: 409,
+    id: 'Nomor tiket sudah dipakai permohonan lain dengan isi berbeda',
+    en: 'The ticket reference is already used by a different request',
+  },
+  roll_call_not_found: { status: 404, id: 'Apel darurat tidak ditemukan', en: 'Roll call not found' },
+  roll_call_open: {
+    status: 409,
+    id: 'Apel darurat sudah berjalan',
+    en: 'A roll call is already open',
+  },
+  roll_call_closed: { status: 409, id: 'Apel darurat sudah ditutup', en: 'The roll call is closed' },
+  // (end of issue #8's codes)
   internal_error: { status: 500, id: 'Perintah gagal dijalankan', en: 'The command failed' },
   // Signed MQTT commands (src/mqtt/command-auth.ts): who asked, and whether the request is fresh.
   command_unsigned: {

@@ -62,6 +62,15 @@ export const EVENT_TYPES = [
   'door.clock_trusted',
   'journal.pruned',
   'journal.checkpoint',
+  // The procedure's exceptions and the roll call (issue #8).
+  'ktp.received',
+  'ktp.returned',
+  'ktp.kept',
+  'visit.device_left_inside',
+  'badge.lost',
+  'rollcall.opened',
+  'rollcall.marked',
+  'rollcall.closed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -254,7 +263,37 @@ export interface EventData {
   'journal.pruned': { lastPrunedSeq: number; lastPrunedHash: string; files: string[] };
   /** An Ed25519 signature by the device key over the head (seq, hash) before this event. */
   'journal.checkpoint': { seq: number; hash: string; signature: string; keyId: string };
+  // KTP custody: where it is kept, never its number. (No field is named `ktp`: the edge scrubber drops such keys.)
+  'ktp.received': { visitId: string; visitor: string; tray: string; by: ActorRef };
+  'ktp.returned': { visitId: string; tray: string; late: boolean; by: ActorRef; note?: string };
+  'ktp.kept': { visitId: string; tray: string | null; reason: string; by: ActorRef };
+  'visit.device_left_inside': { visitId: string; device: DeviceRef; note: string; confirmedBy: ActorRef };
+  'badge.lost': { badgeId: string; badge: string; visitId: string; note: string; confirmedBy: ActorRef };
+  'rollcall.opened': {
+    rollCallId: string;
+    trigger: 'emergency_release' | 'manual';
+    by: ActorRef;
+    people: RollCallPersonRef[];
+  };
+  'rollcall.marked': { rollCallId: string; ids: string[]; safe: boolean; by: ActorRef };
+  'rollcall.closed': {
+    rollCallId: string;
+    by: ActorRef;
+    total: number;
+    safe: number;
+    unaccounted: RollCallPersonRef[];
+  };
 }
+
+/** A person on a roll call, by badge and visit id and the name the journal already holds. */
+export type RollCallPersonRef = {
+  id: string;
+  kind: 'staff' | 'visitor';
+  name: string;
+  badgeId: string | null;
+  visitId: string | null;
+  reason: 'inside' | 'ktp_held';
+};
 
 /** What a writer hands the journal: one event type with exactly its data shape. */
 export type EventInput = { [K in EventType]: { type: K; data: EventData[K] } }[EventType];

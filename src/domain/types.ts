@@ -31,6 +31,16 @@ export interface Badge {
   visitId: string | null;
   active: boolean;
   createdAt: string;
+  /** A visitor badge not handed back at check-out (lost, taken home): deactivated, out of the pool. */
+  lost?: BadgeLoss | null;
+}
+
+export interface BadgeLoss {
+  at: string;
+  /** The superadmin who confirmed the check-out without the badge. */
+  by: string;
+  visitId: string;
+  note: string;
 }
 
 export interface Device {
@@ -42,6 +52,27 @@ export interface Device {
 export interface DeviceOut extends Device {
   /** Set when the device was not brought in and an admin confirmed it with a note. */
   unexpected?: { confirmedBy: string; note: string };
+}
+
+/** A device brought in and left in the room (a server being installed), confirmed with a note. */
+export interface DeviceLeft extends Device {
+  note: string;
+  confirmedBy: string;
+}
+
+/**
+ * The KTP custody ledger entry of a visit (SOP 2 and 5): received at verification and kept in a
+ * named tray until handed back, at check-out or later (then with the reason it was kept).
+ */
+export interface KtpCustody {
+  tray: string;
+  receivedAt: string;
+  /** User ids, like every `by` on a visit. */
+  receivedBy: string;
+  returnedAt: string | null;
+  returnedBy: string | null;
+  /** Why it was not handed back at check-out; null when it was. */
+  keptReason: string | null;
 }
 
 export const VISIT_STATES = [
@@ -121,6 +152,8 @@ export interface Visit {
   } | null;
   decision: { approved: boolean; by: string; at: string; reason: string | null } | null;
   firstEntryAt: string | null;
+  /** The last exit at the door of this visit's badge (access.exit). Absent on older records. */
+  lastExitAt?: string | null;
   checkOut: {
     exitAt: string;
     badgeReturned: boolean;
@@ -128,6 +161,12 @@ export interface Visit {
     by: string;
     note: string | null;
   } | null;
+  /** KTP custody; absent or null on records verified before the ledger existed. */
+  ktp?: KtpCustody | null;
+  /** Devices brought in and confirmed left inside at check-out. */
+  devicesLeft?: DeviceLeft[];
+  /** Submitted by the helpdesk intake: sha256 of its canonical body, to tell a retry from a conflict. */
+  intakeHash?: string;
   history: Transition[];
   createdAt: string;
   updatedAt: string;

@@ -5,37 +5,13 @@
  */
 
 import { AppError } from './errors.js';
+import { ktpReceived } from './ktp-custody.js';
 import { checkNik } from './nik.js';
-import { cleanFreeText, cleanOptional, stripInvisible } from './personal-data.js';
-import type {
-  Actor,
-  Badge,
-  Device,
-  DeviceOut,
-  Role,
-  Transition,
-  User,
-  Visit,
-  VisitState,
-  VisitStep,
-} from './types.js';
+import { cleanFreeText, cleanOptional } from './personal-data.js';
+import type { Actor, Badge, Device, Role, User, Visit, VisitStep } from './types.js';
+import { advance, guard, normaliseDevice, requireReason, STEP_RULES, serialKey } from './visit-steps.js';
 
-/** Which states each step may start from, and who may take it. */
-export const STEP_RULES: Record<
-  VisitStep,
-  { from: readonly VisitState[]; roles: readonly (Role | 'system')[] }
-> = {
-  submit: { from: [], roles: ['admin', 'superadmin'] },
-  verify: { from: ['submitted'], roles: ['admin', 'superadmin'] },
-  approve: { from: ['verified'], roles: ['superadmin'] },
-  reject: { from: ['verified'], roles: ['superadmin'] },
-  issue_badge: { from: ['approved'], roles: ['admin', 'superadmin'] },
-  enter: { from: ['badge_issued'], roles: ['system'] },
-  check_out: { from: ['badge_issued', 'in_progress'], roles: ['admin', 'superadmin'] },
-  close: { from: ['checked_out'], roles: ['admin', 'superadmin'] },
-  cancel: { from: ['submitted', 'verified', 'approved', 'badge_issued'], roles: ['admin', 'superadmin'] },
-  expire: { from: ['submitted', 'verified', 'approved'], roles: ['system'] },
-};
+export { STEP_RULES } from './visit-steps.js';
 
 export interface SubmitInput {
   visitor: { name: string; nik: string; organisation: string; phone: string };
@@ -44,40 +20,6 @@ export interface SubmitInput {
   letterNumber: string;
   ticketRef?: string | null;
   devicesIn?: Device[];
-}
-
-function guard(visit: Visit | null, step: VisitStep, actor: Actor): void {
-  const rule = STEP_RULES[step];
-  if (!rule.roles.includes(actor.role)) {
-    throw new AppError('forbidden', { step, role: actor.role, allowed: rule.roles });
-  }
-  if (visit && !rule.from.includes(visit.state)) {
-    throw new AppError(
-      'illegal_step',
-      { step, state: visit.state, allowedFrom: rule.from },
-      `step '${step}' is not allowed from state '${visit.state}'`,
-    );
-  }
-}
-
-function advance(
-  visit: Visit,
-  step: VisitStep,
-  to: VisitState,
-  actor: Actor,
-  now: Date,
-  reason?: string,
-): Visit {
-  const at = now.toISOString();
-  const t: Transition = { step, from: visit.state, to, at, by: { id: actor.id, name: actor.name } };
-  if (reason) t.reason = cleanFreeText(reason, { multiline: true });
-  return { ...visit, state: to, history: [...visit.history, t], updatedAt: at };
-}
-
-function requireReason(reason: string | undefined | null): string {
-  const r = cleanFreeText(reason ?? '', { multiline: true });
-  if (!r) throw new AppError('reason_required');
-  return r;
 }
 
 function parseWindow(w: { start: string; end: string }): { start: Date; end: Date } {
@@ -137,19 +79,11 @@ export function submitVisit(id: string, input: SubmitInput, actor: Actor, now: D
   return visit;
 }
 
-function normaliseDevice<T extends Device>(d: T): T {
-  // A serial is an identifier, not free text: invisible characters go, its digits stay.
-  return {
-    ...d,
-    type: cleanFreeText(d.type),
-    model: cleanFreeText(d.model),
-    serial: stripInvisible(d.serial),
-  };
-}
-
 export interface VerifyInput {
   formComplete: boolean;
   ktpHeld: boolean;
+  /** Where the held KTP is kept (tray, drawer): required, the custody ledger lists it until returned. */
+  ktpTray?: string | null;
   note?: string | null;
 }
 
@@ -160,6 +94,7 @@ export function verifyVisit(visit: Visit, input: VerifyInput, actor: Actor, now:
   if (!input.formComplete) missing.push('formComplete');
   if (!input.ktpHeld) missing.push('ktpHeld');
   if (missing.length) throw new AppError('precondition_failed', { step: 'verify', missing });
+  const ktp = ktpReceived(input.ktpTray, actor, now);
   const nik = checkNik(visit.visitor.nik);
   if (!nik.ok) throw new AppError('nik_invalid', { rule: nik.rule, message: nik.message });
   const next = advance(visit, 'verify', 'verified', actor, now, cleanOptional(input.note, true) || undefined);
@@ -172,6 +107,7 @@ export function verifyVisit(visit: Visit, input: VerifyInput, actor: Actor, now:
       by: actor.id,
       at: now.toISOString(),
     },
+    ktp,
   };
 }
 
@@ -211,7 +147,7 @@ export function issueBadge(
   now: Date,
 ): { visit: Visit; badge: Badge } {
   guard(visit, 'issue_badge', actor);
-  if (badge.kind !== 'visitor' || badge.visitId !== null || badge.active) {
+  if (badge.kind !== 'visitor' || badge.visitId !== null || badge.active || badge.lost) {
     throw new AppError('badge_unavailable', { badgeId: badge.id, kind: badge.kind, issuedTo: badge.visitId });
   }
   if (escorts.length === 0) throw new AppError('escort_invalid', { rule: 'at_least_one_escort' });
@@ -236,105 +172,7 @@ export function recordFirstEntry(visit: Visit, now: Date): Visit {
   return { ...advance(visit, 'enter', 'in_progress', system, now), firstEntryAt: now.toISOString() };
 }
 
-export interface CheckOutInput {
-  exitAt?: string | null;
-  devicesOut: (Device & { confirmUnexpected?: boolean; note?: string | null })[];
-  badgeReturned: boolean;
-  ktpReturned: boolean;
-  note?: string | null;
-}
-
-export interface DeviceReconciliation {
-  /** Brought in and carried out. */
-  matched: Device[];
-  /** Carried out but not brought in: confirmed by an admin with a note. */
-  unexpected: DeviceOut[];
-  /** Brought in but not carried out. */
-  leftInside: Device[];
-}
-
-const serialKey = (d: Device) => d.serial.trim().toUpperCase();
-
-/**
- * Step 5: the admin records devices carried out with serial numbers, the exit time, and swaps the
- * badge back for the KTP. A device not brought in (say, a server disk) needs an explicit
- * confirmation with a note.
- */
-export function checkOutVisit(
-  visit: Visit,
-  badge: Badge | null,
-  input: CheckOutInput,
-  actor: Actor,
-  now: Date,
-): { visit: Visit; badge: Badge | null; reconciliation: DeviceReconciliation } {
-  guard(visit, 'check_out', actor);
-  const missing: string[] = [];
-  if (!input.badgeReturned) missing.push('badgeReturned');
-  if (!input.ktpReturned) missing.push('ktpReturned');
-  if (missing.length) throw new AppError('precondition_failed', { step: 'check_out', missing });
-  const exitAt = input.exitAt ? new Date(input.exitAt) : now;
-  if (Number.isNaN(exitAt.getTime())) throw new AppError('validation_failed', { field: 'exitAt' });
-  if (exitAt.getTime() > now.getTime() + 60_000) {
-    throw new AppError('precondition_failed', { step: 'check_out', rule: 'exit_time_in_future' });
-  }
-
-  const inSerials = new Map(visit.devicesIn.map((d) => [serialKey(d), d]));
-  const seen = new Set<string>();
-  const matched: Device[] = [];
-  const unexpected: DeviceOut[] = [];
-  const devicesOut: DeviceOut[] = [];
-  const needConfirmation: string[] = [];
-  for (const raw of input.devicesOut) {
-    const d = normaliseDevice({ type: raw.type, model: raw.model, serial: raw.serial });
-    const key = serialKey(d);
-    if (seen.has(key))
-      throw new AppError('validation_failed', {
-        field: 'devicesOut',
-        rule: 'duplicate_serial',
-        serial: d.serial,
-      });
-    seen.add(key);
-    if (inSerials.has(key)) {
-      matched.push(d);
-      devicesOut.push(d);
-      continue;
-    }
-    const note = cleanOptional(raw.note, true);
-    if (!raw.confirmUnexpected || !note) {
-      needConfirmation.push(d.serial);
-      continue;
-    }
-    const out: DeviceOut = { ...d, unexpected: { confirmedBy: actor.id, note } };
-    unexpected.push(out);
-    devicesOut.push(out);
-  }
-  if (needConfirmation.length) throw new AppError('device_unexpected', { serials: needConfirmation });
-  const leftInside = visit.devicesIn.filter((d) => !seen.has(serialKey(d)));
-
-  const next = advance(
-    visit,
-    'check_out',
-    'checked_out',
-    actor,
-    now,
-    cleanOptional(input.note, true) || undefined,
-  );
-  return {
-    visit: {
-      ...next,
-      devicesOut,
-      checkOut: {
-        exitAt: exitAt.toISOString(),
-        badgeReturned: true,
-        ktpReturned: true,
-        by: actor.id,
-        note: cleanOptional(input.note, true) || null,
-      },
-    },
-    badge: badge ? { ...badge, visitId: null, active: false } : null,
-    reconciliation: { matched, unexpected, leftInside },
-  };
-}
+export { type CheckOutInput, checkOutVisit, type DeviceReconciliation } from './check-out.js';
 
 export function closeVisit(visit: Visit, actor: Actor, now: Date, note?: string | null): Visit {
   guard(visit, 'close', actor);

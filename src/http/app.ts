@@ -12,10 +12,14 @@ import { authRoutes } from './api/auth.js';
 import { badgeRoutes } from './api/badges.js';
 import { doorRoutes } from './api/door.js';
 import { enrolmentRoutes } from './api/enrolments.js';
+import { eventStreamRoutes } from './api/events-stream.js';
 import { healthRoutes } from './api/health.js';
+import { intakeRoutes } from './api/intake.js';
 import { journalRoutes } from './api/journal.js';
+import { ktpRoutes } from './api/ktp.js';
 import { passRoutes } from './api/passes.js';
 import { reportRoutes } from './api/reports.js';
+import { rollCallRoutes } from './api/roll-calls.js';
 import { simRoutes } from './api/sim.js';
 import { userRoutes } from './api/users.js';
 import { visitRoutes } from './api/visits.js';
@@ -89,5 +93,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(journalRoutes, { journal: deps.journal });
   await app.register(simRoutes, { sim: deps.sim, door: deps.door });
   await app.register(passRoutes, { passes: deps.passes });
+  // Issue #8: the procedure's exceptions and the console's data APIs.
+  await app.register(ktpRoutes, { ktp: deps.ktp });
+  await app.register(eventStreamRoutes, { journal: deps.journal });
+  await app.register(rollCallRoutes, { rollCalls: deps.rollCalls });
+  await app.register(intakeRoutes, { intake: deps.intake, maxPerMinute: deps.config.intake.maxPerMinute });
   return app;
 }

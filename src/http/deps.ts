@@ -5,7 +5,10 @@ import type { DoorController } from '../door/door-controller.js';
 import type { SimInput, SimReader } from '../hardware/sim/sim-drivers.js';
 import type { BadgeService } from '../services/badge-service.js';
 import type { EnrolmentService } from '../services/enrolment-service.js';
+import type { IntakeService } from '../services/intake-service.js';
+import type { KtpLedger } from '../services/ktp-ledger.js';
 import type { PassService } from '../services/pass-service.js';
+import type { RollCallService } from '../services/roll-call-service.js';
 import type { UserService } from '../services/user-service.js';
 import type { VisitService } from '../services/visit-service.js';
 import type { Journal } from '../store/journal.js';
@@ -35,4 +38,8 @@ export interface AppDeps {
   sessionFile?: string;
   /** Badge enrolment by tap; absent: the enrolment routes answer that no enrol reader is configured. */
   enrolments?: EnrolmentService;
+  // Issue #8: the procedure's exceptions and the console's data APIs.
+  ktp: KtpLedger;
+  intake: IntakeService;
+  rollCalls: RollCallService;
 }

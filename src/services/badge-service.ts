@@ -26,15 +26,23 @@ export class BadgeService {
     return b;
   }
 
-  list(filter: { kind?: BadgeKind | undefined; available?: boolean | undefined } = {}): Badge[] {
+  /** `available`: a visitor badge in the pool (not issued, not lost); `lost`: not returned at a check-out. */
+  list(
+    filter: {
+      kind?: BadgeKind | undefined;
+      available?: boolean | undefined;
+      lost?: boolean | undefined;
+    } = {},
+  ): Badge[] {
     return this.deps.store
       .listBadges()
       .filter((b) => !filter.kind || b.kind === filter.kind)
       .filter(
         (b) =>
           filter.available === undefined ||
-          (b.kind === 'visitor' && (b.visitId === null) === filter.available),
+          (b.kind === 'visitor' && (b.visitId === null && !b.lost) === filter.available),
       )
+      .filter((b) => filter.lost === undefined || !!b.lost === filter.lost)
       .sort((a, b) => a.label.localeCompare(b.label));
   }
 

@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import type { Admission } from '../domain/admission.js';
 import { AppError } from '../domain/errors.js';
+import type { JournalEvent } from '../domain/events.js';
+import { cleanOptional } from '../domain/personal-data.js';
 import { slaSummary } from '../domain/sla.js';
 import { type Actor, actorRef, type Badge, type User, type Visit } from '../domain/types.js';
 import {
@@ -25,8 +27,10 @@ import {
 import type { DoorController, TapEvent } from '../door/door-controller.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
+import { checkOutEvents } from './check-out-events.js';
 import { visitId } from './ids.js';
 import { transact } from './transaction.js';
+import { type Page, type RegisterRow, type VisitQuery, VisitRegister } from './visit-register.js';
 
 export interface ProcedureSettings {
   slaSubmitToVerifyMinutes: number;
@@ -53,17 +57,42 @@ export class VisitService {
     if (t.outcome === 'grant') this.recordFirstEntries(t.admits, this.now);
   };
 
-  constructor(private readonly deps: VisitServiceDeps) {}
+  private readonly onAppended = (ev: JournalEvent) => {
+    if (ev.type === 'access.exit' && typeof ev.data.visitId === 'string') {
+      this.recordExit(ev.data.visitId, ev.at);
+    }
+  };
 
-  /** Listens to the door: a visit's first grant is SOP step 4 (visit → in_progress). */
+  private readonly index: VisitRegister;
+
+  constructor(private readonly deps: VisitServiceDeps) {
+    this.index = new VisitRegister(deps.store);
+  }
+
+  /**
+   * Listens to the door: a visit's first grant is SOP step 4 (visit → in_progress); a visitor's
+   * exit (access.exit, already journaled) is kept on the visit for the register.
+   */
   start(): void {
     this.deps.door.on('tap', this.onTap);
     this.deps.door.on('replayedFirstEntries', this.onReplayed);
+    this.deps.journal.on('appended', this.onAppended);
   }
 
   stop(): void {
     this.deps.door.off('tap', this.onTap);
     this.deps.door.off('replayedFirstEntries', this.onReplayed);
+    this.deps.journal.off('appended', this.onAppended);
+  }
+
+  private recordExit(visitId: string, at: string): void {
+    void this.deps.store
+      .exclusive(async () => {
+        const v = this.deps.store.visit(visitId);
+        if (!v || (v.state !== 'in_progress' && v.state !== 'badge_issued')) return;
+        await this.deps.store.commit({ visits: [{ ...v, lastExitAt: at }] });
+      })
+      .catch((err: unknown) => this.deps.logger?.error({ err, visitId }, 'exit time not saved'));
   }
 
   /** Grants the door found in the journal at start that were never booked: booked at their time. */
@@ -109,29 +138,66 @@ export class VisitService {
     return v;
   }
 
-  list(filter: { state?: string | undefined } = {}): Visit[] {
-    return this.deps.store
-      .listVisits()
-      .filter((v) => !filter.state || v.state === filter.state)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  /** Every visit matching the filter, newest first (no paging; see `search`). */
+  list(filter: Omit<VisitQuery, 'limit' | 'offset'> = {}): Visit[] {
+    const all = this.index.search({ ...filter, limit: 1, offset: 0 }).total;
+    const out: Visit[] = [];
+    for (let offset = 0; offset < all; offset += 200) {
+      out.push(...this.index.search({ ...filter, limit: 200, offset }).items);
+    }
+    return out;
+  }
+
+  /** The queue's page: filters (state, from/to on the window start, text) and paging, with the total. */
+  search(query: VisitQuery): Page<Visit> {
+    return this.index.search(query);
+  }
+
+  /** The register's page: one row per visit with names, door times and devices (latest visit first). */
+  register(query: VisitQuery): Page<RegisterRow> {
+    return this.index.register(query);
+  }
+
+  /**
+   * The helpdesk intake: one visit per ticket. The same ticket with the same body again is the
+   * existing visit (a retry); with a different body it is refused.
+   */
+  async submitOnce(
+    input: SubmitInput & { ticketRef: string },
+    hash: string,
+    actor: Actor,
+  ): Promise<{ visit: Visit; created: boolean }> {
+    return this.deps.store.exclusive(async () => {
+      const ticket = input.ticketRef.trim();
+      const existing = this.deps.store.listVisits().find((v) => v.ticketRef === ticket);
+      if (existing) {
+        if (existing.intakeHash === hash) return { visit: existing, created: false };
+        throw new AppError('intake_conflict', { ticketRef: ticket, visitId: existing.id });
+      }
+      const v = { ...submitVisit(visitId(this.now), input, actor, this.now), intakeHash: hash };
+      await transact(this.deps.store, this.deps.journal, { visits: [v] }, [this.submittedEvent(v, actor)]);
+      return { visit: v, created: true };
+    });
+  }
+
+  private submittedEvent(v: Visit, actor: Actor) {
+    return {
+      type: 'visit.submitted' as const,
+      data: {
+        visitId: v.id,
+        visitor: v.visitor.name,
+        organisation: v.visitor.organisation,
+        window: v.window,
+        devicesIn: v.devicesIn.length,
+        by: by(actor),
+      },
+    };
   }
 
   async submit(input: SubmitInput, actor: Actor): Promise<Visit> {
     return this.deps.store.exclusive(async () => {
       const v = submitVisit(visitId(this.now), input, actor, this.now);
-      await transact(this.deps.store, this.deps.journal, { visits: [v] }, [
-        {
-          type: 'visit.submitted',
-          data: {
-            visitId: v.id,
-            visitor: v.visitor.name,
-            organisation: v.visitor.organisation,
-            window: v.window,
-            devicesIn: v.devicesIn.length,
-            by: by(actor),
-          },
-        },
-      ]);
+      await transact(this.deps.store, this.deps.journal, { visits: [v] }, [this.submittedEvent(v, actor)]);
       return v;
     });
   }
@@ -148,6 +214,14 @@ export class VisitService {
             ...(v.history.at(-1)?.reason ? { note: v.history.at(-1)?.reason } : {}),
           },
         },
+        ...(v.ktp
+          ? [
+              {
+                type: 'ktp.received' as const,
+                data: { visitId: v.id, visitor: v.visitor.name, tray: v.ktp.tray, by: by(actor) },
+              },
+            ]
+          : []),
       ]);
       return v;
     });
@@ -220,38 +294,14 @@ export class VisitService {
       }
       const badge: Badge | null = visit.badgeId ? (this.deps.store.badge(visit.badgeId) ?? null) : null;
       const r = checkOutVisit(visit, badge, input, actor, this.now);
-      const events = [
-        {
-          type: 'visit.checked_out' as const,
-          data: {
-            visitId: visit.id,
-            exitAt: r.visit.checkOut?.exitAt,
-            devicesOut: r.visit.devicesOut.map((d) => ({
-              type: d.type,
-              model: d.model,
-              serial: d.serial,
-              unexpected: !!d.unexpected,
-            })),
-            devicesLeftInside: r.reconciliation.leftInside.map((d) => ({
-              type: d.type,
-              model: d.model,
-              serial: d.serial,
-            })),
-            badgeReturned: true,
-            ktpReturned: true,
-            by: by(actor),
-          },
-        },
-        ...r.reconciliation.unexpected.map((d) => ({
-          type: 'visit.device_unexpected' as const,
-          data: {
-            visitId: visit.id,
-            device: { type: d.type, model: d.model, serial: d.serial },
-            note: d.unexpected?.note,
-            confirmedBy: by(actor),
-          },
-        })),
-      ];
+      const events = checkOutEvents(
+        visit,
+        r.visit,
+        r.badge,
+        r.reconciliation,
+        actor,
+        cleanOptional(input.ktpKeptReason, true) ?? '',
+      );
       await transact(
         this.deps.store,
         this.deps.journal,

@@ -82,7 +82,7 @@ function assertRecorded(
 function takeStep(step: Exclude<VisitStep, 'submit'>, v: Visit, actor: Actor = actorFor(step)): Visit {
   switch (step) {
     case 'verify':
-      return verifyVisit(v, { formComplete: true, ktpHeld: true }, actor, NOW);
+      return verifyVisit(v, { formComplete: true, ktpHeld: true, ktpTray: 'A1' }, actor, NOW);
     case 'approve':
       return decideVisit(v, true, null, actor, NOW, NO_SOD);
     case 'reject':
@@ -194,8 +194,18 @@ describe('domain/visit-lifecycle', () => {
       }
     }
 
-    it('submit by the system is forbidden; admin and superadmin may submit', () => {
-      throwsApp(() => submitVisit('v1', submitInput(), SYSTEM, NOW), 'forbidden', { step: 'submit' });
+    it('submit by the system (the helpdesk intake) is allowed, as by admin and superadmin; the system takes no other desk step', () => {
+      assert.equal(submitVisit('v1', submitInput(), SYSTEM, NOW).state, 'submitted');
+      throwsApp(
+        () =>
+          verifyVisit(
+            submitVisit('v1', submitInput(), ADMIN, NOW),
+            { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
+            SYSTEM,
+            NOW,
+          ),
+        'forbidden',
+      );
       assert.equal(submitVisit('v1', submitInput(), ADMIN, NOW).state, 'submitted');
       assert.equal(submitVisit('v1', submitInput(), SUPER, NOW).state, 'submitted');
     });
@@ -336,7 +346,12 @@ describe('domain/visit-lifecycle', () => {
   describe('verify', () => {
     it('submitted → verified records the verifier, the checks and an optional note', () => {
       const v = frozen('submitted');
-      const next = verifyVisit(v, { formComplete: true, ktpHeld: true, note: '  KTP asli  ' }, ADMIN2, NOW);
+      const next = verifyVisit(
+        v,
+        { formComplete: true, ktpHeld: true, ktpTray: 'A1', note: '  KTP asli  ' },
+        ADMIN2,
+        NOW,
+      );
       assertRecorded(v, next, 'verify', 'verified', ADMIN2, NOW);
       assert.deepEqual(next.verification, {
         formComplete: true,
@@ -351,7 +366,7 @@ describe('domain/visit-lifecycle', () => {
     it('leaves out an empty note', () => {
       const next = verifyVisit(
         frozen('submitted'),
-        { formComplete: true, ktpHeld: true, note: '  ' },
+        { formComplete: true, ktpHeld: true, ktpTray: 'A1', note: '  ' },
         ADMIN,
         NOW,
       );
@@ -386,9 +401,13 @@ describe('domain/visit-lifecycle', () => {
 
     it('re-checks the NIK held on the visit', () => {
       const v = frozen('submitted', { visitor: { ...visit('x').visitor, nik: '3319011508850000' } });
-      throwsApp(() => verifyVisit(v, { formComplete: true, ktpHeld: true }, ADMIN, NOW), 'nik_invalid', {
-        rule: 'serial',
-      });
+      throwsApp(
+        () => verifyVisit(v, { formComplete: true, ktpHeld: true, ktpTray: 'A1' }, ADMIN, NOW),
+        'nik_invalid',
+        {
+          rule: 'serial',
+        },
+      );
     });
   });
 
@@ -443,7 +462,12 @@ describe('domain/visit-lifecycle', () => {
     });
 
     it('separation of duties follows a real verify step', () => {
-      const verified = verifyVisit(frozen('submitted'), { formComplete: true, ktpHeld: true }, SUPER, NOW);
+      const verified = verifyVisit(
+        frozen('submitted'),
+        { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
+        SUPER,
+        NOW,
+      );
       throwsApp(() => decideVisit(verified, true, null, SUPER, NOW, SOD), 'separation_of_duties');
       const err = throwsApp(() => decideVisit(verified, true, null, SUPER, NOW, SOD), 'separation_of_duties');
       assert.equal(err.status, 403);
@@ -553,30 +577,68 @@ describe('domain/visit-lifecycle', () => {
       assert.equal(checkOutVisit(frozen('in_progress'), null, checkOutInput(), ADMIN, OUT_AT).badge, null);
     });
 
-    it('requires the badge and the KTP returned', () => {
+    it('a badge not returned needs a superadmin and a note; the badge is deactivated and marked lost', () => {
       const v = frozen('in_progress');
-      throwsApp(
-        () => checkOutVisit(v, issuedBadge, checkOutInput({ badgeReturned: false }), ADMIN, OUT_AT),
-        'precondition_failed',
-        { step: 'check_out', missing: ['badgeReturned'] },
-      );
-      throwsApp(
-        () => checkOutVisit(v, issuedBadge, checkOutInput({ ktpReturned: false }), ADMIN, OUT_AT),
-        'precondition_failed',
-        { missing: ['ktpReturned'] },
-      );
       throwsApp(
         () =>
           checkOutVisit(
             v,
             issuedBadge,
-            checkOutInput({ badgeReturned: false, ktpReturned: false }),
+            checkOutInput({ badgeReturned: false, badgeNote: 'hilang' }),
             ADMIN,
             OUT_AT,
           ),
-        'precondition_failed',
-        { missing: ['badgeReturned', 'ktpReturned'] },
+        'badge_loss_needs_superadmin',
       );
+      throwsApp(
+        () => checkOutVisit(v, issuedBadge, checkOutInput({ badgeReturned: false }), SUPER, OUT_AT),
+        'reason_required',
+        { field: 'badgeNote' },
+      );
+      const r = checkOutVisit(
+        v,
+        issuedBadge,
+        checkOutInput({ badgeReturned: false, badgeNote: ' dibawa pulang ' }),
+        SUPER,
+        OUT_AT,
+      );
+      assert.equal(r.visit.state, 'checked_out');
+      assert.equal(r.visit.checkOut?.badgeReturned, false);
+      assert.equal(r.badge?.active, false);
+      assert.equal(r.badge?.visitId, null);
+      assert.deepEqual(r.badge?.lost, {
+        at: OUT_AT.toISOString(),
+        by: SUPER.id,
+        visitId: v.id,
+        note: 'dibawa pulang',
+      });
+    });
+
+    it('a KTP not returned needs a reason and stays held in the ledger', () => {
+      const held = {
+        tray: 'A1',
+        receivedAt: iso(MIN),
+        receivedBy: ADMIN.id,
+        returnedAt: null,
+        returnedBy: null,
+        keptReason: null,
+      };
+      const v = frozen('in_progress', { ktp: held });
+      throwsApp(
+        () => checkOutVisit(v, issuedBadge, checkOutInput({ ktpReturned: false }), ADMIN, OUT_AT),
+        'reason_required',
+        { field: 'ktpKeptReason' },
+      );
+      const kept = checkOutVisit(
+        v,
+        issuedBadge,
+        checkOutInput({ ktpReturned: false, ktpKeptReason: 'diambil besok' }),
+        ADMIN,
+        OUT_AT,
+      );
+      assert.deepEqual(kept.visit.ktp, { ...held, keptReason: 'diambil besok' });
+      const back = checkOutVisit(v, issuedBadge, checkOutInput(), ADMIN2, OUT_AT);
+      assert.deepEqual(back.visit.ktp, { ...held, returnedAt: OUT_AT.toISOString(), returnedBy: ADMIN2.id });
     });
 
     it('matches serials ignoring case and surrounding spaces; reports devices left inside', () => {
@@ -584,21 +646,56 @@ describe('domain/visit-lifecycle', () => {
       const r = checkOutVisit(
         v,
         null,
-        checkOutInput({ devicesOut: [{ type: 'laptop', model: 'ThinkPad T14', serial: '  pf-123 ' }] }),
+        checkOutInput({
+          devicesOut: [{ type: 'laptop', model: 'ThinkPad T14', serial: '  pf-123 ' }],
+          devicesLeft: [{ serial: devicesIn[1]!.serial.toLowerCase(), note: ' dipasang ' }],
+        }),
         ADMIN,
         OUT_AT,
       );
       assert.deepEqual(r.reconciliation.matched, [
         { type: 'laptop', model: 'ThinkPad T14', serial: 'pf-123' },
       ]);
-      assert.deepEqual(r.reconciliation.leftInside, [devicesIn[1]]);
+      const left = { ...devicesIn[1]!, note: 'dipasang', confirmedBy: ADMIN.id };
+      assert.deepEqual(r.reconciliation.leftInside, [left]);
+      assert.deepEqual(r.visit.devicesLeft, [left]);
       assert.deepEqual(r.reconciliation.unexpected, []);
     });
 
-    it('no devices out: everything brought in is left inside', () => {
+    it('no devices out: everything brought in is left inside, each confirmed with a note', () => {
       const v = frozen('in_progress', { devicesIn });
-      const r = checkOutVisit(v, null, checkOutInput({ devicesOut: [] }), ADMIN, OUT_AT);
-      assert.deepEqual(r.reconciliation, { matched: [], unexpected: [], leftInside: devicesIn });
+      throwsApp(
+        () => checkOutVisit(v, null, checkOutInput({ devicesOut: [] }), ADMIN, OUT_AT),
+        'device_left_inside',
+        { serials: devicesIn.map((d) => d.serial) },
+      );
+      throwsApp(
+        () =>
+          checkOutVisit(
+            v,
+            null,
+            checkOutInput({ devicesOut: [], devicesLeft: [{ serial: devicesIn[0]!.serial, note: '  ' }] }),
+            ADMIN,
+            OUT_AT,
+          ),
+        'device_left_inside',
+      );
+      throwsApp(
+        () =>
+          checkOutVisit(
+            v,
+            null,
+            checkOutInput({ devicesOut: [], devicesLeft: [{ serial: 'NOPE', note: 'x' }] }),
+            ADMIN,
+            OUT_AT,
+          ),
+        'validation_failed',
+        { field: 'devicesLeft', rule: 'not_left_inside', serial: 'NOPE' },
+      );
+      const devicesLeft = devicesIn.map((d) => ({ serial: d.serial, note: 'server baru' }));
+      const r = checkOutVisit(v, null, checkOutInput({ devicesOut: [], devicesLeft }), ADMIN, OUT_AT);
+      const left = devicesIn.map((d) => ({ ...d, note: 'server baru', confirmedBy: ADMIN.id }));
+      assert.deepEqual(r.reconciliation, { matched: [], unexpected: [], leftInside: left });
       assert.deepEqual(r.visit.devicesOut, []);
     });
 
@@ -829,7 +926,9 @@ describe('domain/visit-lifecycle', () => {
     it('submit → verify → approve → issue_badge → enter → check_out → close, never mutating a step input', () => {
       const escorts: User[] = [ESCORT];
       let v = deepFreeze(submitVisit('v7', deepFreeze(submitInput()), ADMIN, at(0)));
-      v = deepFreeze(verifyVisit(v, deepFreeze({ formComplete: true, ktpHeld: true }), ADMIN, at(10 * MIN)));
+      v = deepFreeze(
+        verifyVisit(v, deepFreeze({ formComplete: true, ktpHeld: true, ktpTray: 'A1' }), ADMIN, at(10 * MIN)),
+      );
       v = deepFreeze(decideVisit(v, true, null, SUPER, at(15 * MIN), SOD));
       const issued = issueBadge(v, POOL_BADGE, deepFreeze(escorts), ADMIN, at(50 * MIN));
       v = deepFreeze(issued.visit);

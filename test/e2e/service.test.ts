@@ -229,8 +229,14 @@ describe('end to end: the real service process', function () {
     assert.equal(submitted.visit.state, 'submitted');
     assert.ok(!JSON.stringify(submitted).includes(NIK), 'the API answer does not echo the NIK');
     assert.equal(
-      (await ok('POST', `/api/visits/${visitId}/verify`, { formComplete: true, ktpHeld: true }, sari)).visit
-        .state,
+      (
+        await ok(
+          'POST',
+          `/api/visits/${visitId}/verify`,
+          { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
+          sari,
+        )
+      ).visit.state,
       'verified',
     );
     assert.equal((await call('POST', `/api/visits/${visitId}/approve`, {}, sari)).status, 403);

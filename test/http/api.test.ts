@@ -136,7 +136,7 @@ describe('HTTP API happy paths', () => {
         method: 'POST',
         url: `/api/visits/${id}/verify`,
         token: p.sari,
-        payload: { formComplete: true, ktpHeld: true },
+        payload: { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
       });
       bodies.push(verified.body);
       const listed = JSON.parse(bodies[1] as string).visits.find((v: { id: string }) => v.id === id);
@@ -174,7 +174,7 @@ describe('HTTP API happy paths', () => {
       const step = (name: string, token: string, payload: object) =>
         post(rig, `/api/visits/${id}/${name}`, token, payload);
       assert.equal(
-        (await step('verify', p.sari, { formComplete: true, ktpHeld: true })).visit.state,
+        (await step('verify', p.sari, { formComplete: true, ktpHeld: true, ktpTray: 'A1' })).visit.state,
         'verified',
       );
       const approved = await step('approve', p.kasi, { reason: 'sesuai surat' });
@@ -207,6 +207,7 @@ describe('HTTP API happy paths', () => {
             note: 'disk rusak dibawa untuk RMA',
           },
         ],
+        devicesLeft: [{ serial: 'sd-0001', note: 'dipasang di rak 3' }],
         badgeReturned: true,
         ktpReturned: true,
       });
@@ -268,7 +269,11 @@ describe('HTTP API happy paths', () => {
       assert.deepEqual([b.active, b.visitId], [false, null]);
       // and it can be issued to another visit
       const next = await submittedVisit(rig, p);
-      await post(rig, `/api/visits/${next}/verify`, p.sari, { formComplete: true, ktpHeld: true });
+      await post(rig, `/api/visits/${next}/verify`, p.sari, {
+        formComplete: true,
+        ktpHeld: true,
+        ktpTray: 'A1',
+      });
       await post(rig, `/api/visits/${next}/approve`, p.kasi, {});
       const again = await post(rig, `/api/visits/${next}/issue-badge`, p.sari, {
         badgeId: v.badgeId,
@@ -324,7 +329,11 @@ describe('HTTP API happy paths', () => {
       rig.clock.advance(20 * 60_000);
       const id = await submittedVisit(rig, p);
       rig.clock.advance(16 * 60_000); // over the 15-minute submit→verify target
-      await post(rig, `/api/visits/${id}/verify`, p.sari, { formComplete: true, ktpHeld: true });
+      await post(rig, `/api/visits/${id}/verify`, p.sari, {
+        formComplete: true,
+        ktpHeld: true,
+        ktpTray: 'A1',
+      });
       rig.clock.advance(5 * 60_000);
       await post(rig, `/api/visits/${id}/approve`, p.kasi, {});
       const res = await rig.inject({ method: 'GET', url: '/api/reports/sla', token: p.sari });

@@ -25,6 +25,8 @@ interface Row {
   who: Readonly<Record<Caller, Expect>>;
   /** Body sent with the probe; defaults to {} for POST/PATCH. */
   payload?: object;
+  /** Query string appended to the probe's URL. */
+  query?: string;
 }
 
 //                                                   anonymous  admin  admin+escort  superadmin
@@ -75,6 +77,18 @@ const MATRIX: Record<string, Row> = {
   'POST /api/door/occupancy/clear': { who: ADMINS },
   'POST /api/door/clock/confirm': { who: SUPER, payload: { reason: 'checked against a phone' } },
   'GET /api/journal': { who: ADMINS },
+
+  'GET /api/visits/register': { who: ADMINS },
+  'GET /api/ktp': { who: ADMINS },
+  'POST /api/visits/:id/ktp-return': { who: ADMINS },
+  // follow=false: the stream sends what is there and ends, so inject() returns
+  'GET /api/events/stream': { who: ADMINS, query: '?follow=false' },
+  'POST /api/roll-calls': { who: ADMINS },
+  'GET /api/roll-calls/current': { who: ADMINS },
+  'POST /api/roll-calls/:id/mark': { who: ADMINS, payload: { visitIds: ['x'], safe: true } },
+  'POST /api/roll-calls/:id/close': { who: ADMINS },
+  // Signed, not signed in (the signature is checked in the route's parser); off in the rig: 404 intake_disabled.
+  'POST /api/intake': { who: PUBLIC },
 
   'POST /api/sim/tap': { who: ADMINS },
   'POST /api/sim/door': { who: ADMINS },
@@ -142,7 +156,7 @@ describe('authorisation matrix (route × role)', () => {
           token =
             r.url === '/api/auth/logout' ? await rig.login(...logins[caller]) : (tokens[caller] as string);
         }
-        const url = r.url.replace(/:id\b/g, 'no-such-id');
+        const url = r.url.replace(/:id\b/g, 'no-such-id') + (row.query ?? '');
         const hasBody = r.method === 'POST' || r.method === 'PATCH';
         const res = await rig.inject({
           method: r.method as 'GET',

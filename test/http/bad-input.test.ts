@@ -224,8 +224,12 @@ describe('bad input: coded 4xx, storage untouched', () => {
     it('an optional reason or note is a string of at most 500 characters or null (one shared schema)', async () => {
       const id = await submittedVisit(rig, p);
       for (const [url, payload, path] of [
-        [`/api/visits/${id}/verify`, { formComplete: true, ktpHeld: true, note: 'x'.repeat(501) }, '/note'],
-        [`/api/visits/${id}/verify`, { formComplete: true, ktpHeld: true, note: 7 }, '/note'],
+        [
+          `/api/visits/${id}/verify`,
+          { formComplete: true, ktpHeld: true, ktpTray: 'A1', note: 'x'.repeat(501) },
+          '/note',
+        ],
+        [`/api/visits/${id}/verify`, { formComplete: true, ktpHeld: true, ktpTray: 'A1', note: 7 }, '/note'],
         [`/api/visits/${id}/cancel`, { reason: 'x'.repeat(501) }, '/reason'],
         [`/api/visits/${id}/close`, { note: false }, '/note'],
         ['/api/door/mode', { mode: 'normal', reason: 'x'.repeat(501) }, '/reason'],
@@ -242,7 +246,7 @@ describe('bad input: coded 4xx, storage untouched', () => {
         method: 'POST',
         url: `/api/visits/${id}/verify`,
         token: p.sari,
-        payload: { formComplete: true, ktpHeld: true, note: 'x'.repeat(500) },
+        payload: { formComplete: true, ktpHeld: true, ktpTray: 'A1', note: 'x'.repeat(500) },
       });
       assert.equal(ok.statusCode, 200, ok.body);
     });
@@ -270,7 +274,9 @@ describe('bad input: coded 4xx, storage untouched', () => {
             method,
             url,
             token: p.kasi,
-            ...(method === 'GET' ? {} : { payload: { formComplete: true, ktpHeld: true, active: true } }),
+            ...(method === 'GET'
+              ? {}
+              : { payload: { formComplete: true, ktpHeld: true, ktpTray: 'A1', active: true } }),
           }),
         );
         const err = assertError(res, 400, 'validation_failed');
@@ -347,7 +353,7 @@ describe('bad input: coded 4xx, storage untouched', () => {
         [
           `/api/visits/${approved}/verify`,
           p.sari,
-          { formComplete: true, ktpHeld: true },
+          { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
           'approved',
           'verify',
         ],
@@ -414,7 +420,11 @@ describe('bad input: coded 4xx, storage untouched', () => {
 
     it('separation of duties: the superadmin who verified may not decide → 403', async () => {
       const id = await submittedVisit(rig, p);
-      await post(rig, `/api/visits/${id}/verify`, p.kasi, { formComplete: true, ktpHeld: true });
+      await post(rig, `/api/visits/${id}/verify`, p.kasi, {
+        formComplete: true,
+        ktpHeld: true,
+        ktpTray: 'A1',
+      });
       for (const [step, payload] of [
         ['approve', {}],
         ['reject', { reason: 'tidak lengkap' }],
@@ -554,18 +564,27 @@ describe('bad input: coded 4xx, storage untouched', () => {
       assert.equal(rig.rt.store.visit(id)?.state, 'badge_issued');
     });
 
-    it('check-out without badge or KTP returned → 409 precondition_failed naming what is missing', async () => {
+    it('check-out without the badge by an admin → 403 badge_loss_needs_superadmin; without the KTP and no reason → 400 reason_required', async () => {
       const { id } = await issued(rig, p);
-      const res = await assertUntouched(rig, () =>
+      const lost = await assertUntouched(rig, () =>
         rig.inject({
           method: 'POST',
           url: `/api/visits/${id}/check-out`,
           token: p.sari,
-          payload: { ...CHECK_OUT_OK, badgeReturned: false, ktpReturned: false },
+          payload: { ...CHECK_OUT_OK, badgeReturned: false, badgeNote: 'hilang' },
         }),
       );
-      const err = assertError(res, 409, 'precondition_failed');
-      assert.deepEqual(err.details?.missing, ['badgeReturned', 'ktpReturned']);
+      assertError(lost, 403, 'badge_loss_needs_superadmin');
+      const kept = await assertUntouched(rig, () =>
+        rig.inject({
+          method: 'POST',
+          url: `/api/visits/${id}/check-out`,
+          token: p.sari,
+          payload: { ...CHECK_OUT_OK, ktpReturned: false },
+        }),
+      );
+      const err = assertError(kept, 400, 'reason_required');
+      assert.equal(err.details?.field, 'ktpKeptReason');
     });
 
     it('unknown ids → 404 with a specific code', async () => {
@@ -575,7 +594,7 @@ describe('bad input: coded 4xx, storage untouched', () => {
         [
           'POST',
           '/api/visits/KNJ-20260101-NOPE00/verify',
-          { formComplete: true, ktpHeld: true },
+          { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
           p.sari,
           'visit_not_found',
         ],

@@ -82,7 +82,7 @@ export async function submittedVisit(rig: TestRig, p: People, extra: Record<stri
 /** A visit verified by sari (an admin); returns its id. */
 export async function verifiedVisit(rig: TestRig, p: People) {
   const id = await submittedVisit(rig, p);
-  await post(rig, `/api/visits/${id}/verify`, p.sari, { formComplete: true, ktpHeld: true });
+  await post(rig, `/api/visits/${id}/verify`, p.sari, { formComplete: true, ktpHeld: true, ktpTray: 'A1' });
   return id;
 }
 

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Role, Visit } from '../../domain/types.js';
 import type { CheckOutInput, SubmitInput, VerifyInput } from '../../domain/visit-lifecycle.js';
+import type { VisitQuery } from '../../services/visit-register.js';
 import type { VisitService } from '../../services/visit-service.js';
 import { ADMINS, actorOf, SUPERADMIN } from '../auth.js';
 import { idParams, reasonBody } from '../schemas/shared.js';
@@ -16,17 +17,59 @@ import {
 import { publicVisit } from '../views/visit.js';
 
 type Id = { Params: { id: string } };
+type ListQuery = { state?: string; from?: string; to?: string; q?: string; limit?: string; offset?: string };
+
+const toQuery = (q: ListQuery): VisitQuery => ({
+  state: q.state,
+  from: q.from,
+  to: q.to,
+  q: q.q,
+  ...(q.limit ? { limit: Number(q.limit) } : {}),
+  ...(q.offset ? { offset: Number(q.offset) } : {}),
+});
 
 export const visitRoutes: FastifyPluginAsync<{ visits: VisitService }> = async (app, { visits: v }) => {
   const tags = ['visits'];
   const admins = { access: ADMINS };
 
-  app.get<{ Querystring: { state?: string } }>(
+  app.get<{ Querystring: ListQuery }>(
     '/api/visits',
-    { config: admins, schema: { tags, querystring: listVisitsQuery } },
-    async (req) => ({
-      visits: v.list({ state: req.query.state }).map((x) => publicVisit(x, actorOf(req).role)),
-    }),
+    {
+      config: admins,
+      schema: {
+        tags,
+        description:
+          'Visits, newest request first. `from`/`to` filter on the visit window’s start (a YYYY-MM-DD is a day in Asia/Jakarta; `to` covers that whole day); `q` searches name, organisation, letter number and ticket; `total` counts every match.',
+        querystring: listVisitsQuery,
+      },
+    },
+    async (req) => {
+      const page = v.search(toQuery(req.query));
+      const role = actorOf(req).role;
+      return {
+        visits: page.items.map((x) => publicVisit(x, role)),
+        total: page.total,
+        limit: page.limit,
+        offset: page.offset,
+      };
+    },
+  );
+
+  app.get<{ Querystring: ListQuery }>(
+    '/api/visits/register',
+    {
+      config: admins,
+      schema: {
+        tags,
+        description:
+          'The visitor register (buku register): one row per visit, latest visit first, with who verified, approved and escorted, door entry/exit times and devices. Same filters as GET /api/visits. No NIK or phone.',
+        querystring: listVisitsQuery,
+      },
+    },
+    async (req) => {
+      const page = v.register(toQuery(req.query));
+      return { rows: page.items, total: page.total, limit: page.limit, offset: page.offset };
+    },
   );
 
   app.get<Id>('/api/visits/:id', { config: admins, schema: { tags, params: idParams } }, async (req) => ({

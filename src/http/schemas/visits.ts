@@ -1,4 +1,5 @@
 /** Request schemas of the procedure steps. Every object rejects unknown fields. */
+import { VISIT_STATES } from '../../domain/types.js';
 import { isoDate, optionalTextRef, query, str } from './shared.js';
 
 export const device = {
@@ -8,7 +9,31 @@ export const device = {
   properties: { type: str(60), model: str(120), serial: str(80) },
 } as const;
 
-export const listVisitsQuery = query({ state: { type: 'string', maxLength: 20 } });
+export const listVisitsQuery = query({
+  state: { type: 'string', enum: [...VISIT_STATES] },
+  from: {
+    type: 'string',
+    maxLength: 40,
+    description: 'Window start on or after: YYYY-MM-DD (a WIB day) or ISO date-time',
+  },
+  to: {
+    type: 'string',
+    maxLength: 40,
+    description: 'Window start on or before: YYYY-MM-DD (the whole WIB day) or ISO date-time',
+  },
+  q: {
+    type: 'string',
+    maxLength: 100,
+    description: 'Text in visitor name, organisation, letter number or ticket (any case)',
+  },
+  // Query strings are not coerced (coerceTypes: false): numbers arrive as digits.
+  limit: {
+    type: 'string',
+    pattern: '^(?:[1-9]|[1-9][0-9]|1[0-9][0-9]|200)$',
+    description: '1–200, default 50',
+  },
+  offset: { type: 'string', pattern: '^[0-9]{1,7}$', description: 'Rows to skip, default 0' },
+});
 
 export const slaQuery = query({ archive: { type: 'string', enum: ['true', 'false'] } });
 
@@ -48,6 +73,8 @@ export const verifyBody = {
   properties: {
     formComplete: { type: 'boolean' },
     ktpHeld: { type: 'boolean' },
+    /** Where the KTP is kept (tray, drawer): the custody ledger lists it there until it is returned. */
+    ktpTray: { type: ['string', 'null'], maxLength: 40 },
     note: optionalTextRef,
   },
 } as const;
@@ -88,8 +115,29 @@ export const checkOutBody = {
         },
       },
     },
-    badgeReturned: { type: 'boolean' },
-    ktpReturned: { type: 'boolean' },
+    badgeReturned: {
+      type: 'boolean',
+      description:
+        'false (lost, taken home): superadmin only, with badgeNote; the badge is deactivated and marked lost',
+    },
+    badgeNote: optionalTextRef,
+    ktpReturned: {
+      type: 'boolean',
+      description:
+        'false: the office keeps the KTP (ktpKeptReason required); return it later with POST /api/visits/{id}/ktp-return',
+    },
+    ktpKeptReason: optionalTextRef,
+    devicesLeft: {
+      type: 'array',
+      maxItems: 50,
+      description: 'Every device brought in and not carried out (a server being installed), each with a note',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['serial', 'note'],
+        properties: { serial: str(80), note: optionalTextRef },
+      },
+    },
     confirmLeftRoom: { type: 'boolean' },
     note: optionalTextRef,
   },
