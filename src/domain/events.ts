@@ -68,7 +68,8 @@ export type RelockReason = 'timeout' | 'door_closed' | 'mode';
 export type TapData = {
   reader: string;
   direction: 'entry' | 'exit';
-  credential: 'nfc' | 'qr' | 'wiegand';
+  /** NFC taps say how the card proved itself: 'ntag424' (genuine) or 'uid' (UID only, weak). */
+  credential: 'nfc' | 'ntag424' | 'uid' | 'qr' | 'wiegand';
   uid?: string;
 };
 

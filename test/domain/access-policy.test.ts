@@ -4,6 +4,7 @@ import {
   admission,
   canEscort,
   DENY_REASONS,
+  type DecideInput,
   type Decision,
   type DenyReason,
   decideEntry,
@@ -75,13 +76,14 @@ function world(opts: WorldOptions = {}) {
   const tap = (
     badgeId: string,
     mono: number,
-    extra: { now?: Date; mode?: DoorMode; uid?: string } = {},
+    extra: { now?: Date; mode?: DoorMode; uid?: string; credential?: DecideInput['credential'] } = {},
   ): Decision =>
     decideEntry(view, occupancy, pairing, s, {
       uid: extra.uid ?? uid(badgeId),
       now: extra.now ?? NOW,
       mono,
       mode: extra.mode ?? 'normal',
+      credential: extra.credential,
     });
   return { view, occupancy, pairing, settings: s, tap, users, badges, visits };
 }
@@ -396,6 +398,8 @@ describe('domain/access-policy', () => {
       collect(w.tap('b-v1', 0, { now: at(0) }));
       collect(w.tap('b-plain', 0));
       collect(w.tap('b-escort', 0, { mode: 'lockdown' }));
+      collect(w.tap('b-escort', 0, { credential: { proof: 'failed', accept: ['ntag424'] } }));
+      collect(w.tap('b-escort', 0, { credential: { proof: 'uid', accept: ['ntag424'] } }));
       w.occupancy.admit(
         [{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }],
         NOW,
