@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import type { DoorAccessSettings } from './domain/access-policy.js';
 import { DoorController } from './door/door-controller.js';
 import type { DoorTimers } from './door/timers.js';
 import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
@@ -20,6 +21,7 @@ import type { Lifecycle, ModuleHealth } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';
+import { CredentialKeysService } from './services/credential-keys-service.js';
 import { EnrolmentService } from './services/enrolment-service.js';
 import { PassService } from './services/pass-service.js';
 import { UserService } from './services/user-service.js';
@@ -64,6 +66,8 @@ export class Runtime {
   readonly users: UserService;
   readonly badges: BadgeService;
   readonly passes: PassService;
+  /** The NFC master key (genuine badges) and what the site accepts; its health says if insecure. */
+  readonly credentialKeys: CredentialKeysService;
   readonly sim: SimHardware | null;
   /** Relay and inputs of the configured driver; `hardware.sim` holds the simulated lines. */
   readonly hardware: DoorHardware;
@@ -102,8 +106,18 @@ export class Runtime {
     const { relay, doorContact, exitButton, fireAlarm, tamper } = this.hardware;
     const simLines = this.hardware.sim;
     const simReaders = new Map<string, SimReader>();
+    // Genuine NFC badges: the master key is read (or made) before the readers start.
+    const nfc = opts.config.credentials.nfc;
+    this.credentialKeys = new CredentialKeysService({
+      dataDir,
+      nfc,
+      nfcReaders: opts.config.readers.some((r) => r.driver === 'nfc'),
+      clock: this.clock,
+      logger: this.logger.child({ module: 'credential-keys' }),
+    });
+    const nfcKeys = () => this.credentialKeys.material();
     const builtReaders = opts.config.readers.map((r) => {
-      const reader = createReader(r, { logger: this.logger });
+      const reader = createReader(r, { logger: this.logger, nfcKeys });
       if (reader instanceof SimReader) simReaders.set(r.id, reader);
       return { reader, role: r.role };
     });
@@ -124,11 +138,12 @@ export class Runtime {
       windowGraceMinutes: opts.config.access.windowGraceMinutes,
       logger: this.logger.child({ module: 'passes' }),
     });
+    const access: DoorAccessSettings = { ...opts.config.access, nfcAccept: nfc.accept };
     this.door = new DoorController({
       settings: {
         unlockSeconds: opts.config.door.unlockSeconds,
         heldOpenSeconds: opts.config.door.heldOpenSeconds,
-        access: opts.config.access,
+        access,
       },
       store: this.store,
       journal: this.journal,
@@ -159,7 +174,12 @@ export class Runtime {
       clock: this.clock,
       maxAttempts: opts.config.http.loginMaxAttempts,
     });
-    this.badges = new BadgeService({ store: this.store, journal: this.journal, clock: this.clock });
+    this.badges = new BadgeService({
+      store: this.store,
+      journal: this.journal,
+      clock: this.clock,
+      enrolKeyVersion: () => this.credentialKeys.enrolVersion(),
+    });
     this.enrolments = new EnrolmentService({
       badges: this.badges,
       store: this.store,
@@ -168,6 +188,7 @@ export class Runtime {
       readers: this.enrolReaders,
       timeoutSeconds: opts.config.enrolment.timeoutSeconds,
       logger: this.logger.child({ module: 'enrolment' }),
+      nfcAccept: nfc.accept,
     });
 
     this.modules.push({ name: 'relay', optional: false, module: relay, beforeDoor: true });
@@ -176,6 +197,7 @@ export class Runtime {
     for (const i of [fireAlarm, tamper])
       if (i) this.modules.push({ name: i.id, optional: true, module: i, beforeDoor: true });
     this.modules.push({ name: 'passes', optional: true, module: this.passes, beforeDoor: true });
+    this.modules.push({ name: 'credentials', optional: true, module: this.credentialKeys, beforeDoor: true });
     for (const { reader } of builtReaders)
       this.modules.push({ name: `reader:${reader.id}`, optional: true, module: reader });
     this.modules.push({ name: 'enrolment', optional: true, module: this.enrolments });

@@ -7,6 +7,7 @@
  *   config check FILE                validate a configuration file, listing every error
  *   config env                       list every environment override
  *   verify-journal DIR               check the hash chain; non-zero and the first bad seq if broken
+ *   keys rotate [--config FILE]      new NFC master key version for enrolment (service stopped)
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { ConfigError, envName, loadConfig } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import type { Role } from '../domain/types.js';
 import { SystemdNotifier } from '../sd-notify.js';
+import { rotateNfcKeys } from '../services/credential-keys-service.js';
 import { verifyJournal } from '../store/journal.js';
 import { runningPid, takeLock } from './data-lock.js';
 import { runDemo } from './demo.js';
@@ -206,6 +208,30 @@ function cmdVerify(args: string[]): number {
   return 1;
 }
 
+/**
+ * Adds an NFC master key version and makes it the enrolment version. With the service stopped (it
+ * reads the key file at start); cards on older versions keep opening until re-keyed.
+ */
+function cmdKeysRotate(args: string[]): number {
+  const config = loadConfig({ file: arg(args, '--config') });
+  const dataDir = resolve(config.dataDir);
+  const pid = runningPid(dataDir);
+  if (pid) {
+    process.stderr.write(`jurukunci is running (pid ${pid}) on ${dataDir}; stop it to rotate the key\n`);
+    return 1;
+  }
+  const release = takeLock(dataDir);
+  try {
+    const { version, previous } = rotateNfcKeys(dataDir, () => new Date());
+    process.stdout.write(
+      `NFC master key v${version} is now the enrolment version (was v${previous}); badges on v${previous} stay valid until re-keyed (GET /api/badges shows them as stale)\n`,
+    );
+    return 0;
+  } finally {
+    release();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -222,9 +248,12 @@ export async function main(argv: string[]): Promise<number> {
       break;
     case 'verify-journal':
       return cmdVerify(rest);
+    case 'keys':
+      if (rest[0] === 'rotate') return cmdKeysRotate(rest.slice(1));
+      break;
   }
   process.stderr.write(
-    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DIR\n',
+    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DIR | keys rotate\n',
   );
   return 2;
 }

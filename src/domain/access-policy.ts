@@ -66,6 +66,14 @@ export interface DecideInput {
   credential?: { proof: CredentialStrength; accept: readonly NfcAcceptance[] } | undefined;
 }
 
+/**
+ * The door's access settings with what the site accepts of NFC badges; absent: not checked (a
+ * door built without it, as in unit tests of other rules).
+ */
+export interface DoorAccessSettings extends AccessSettings {
+  nfcAccept?: readonly NfcAcceptance[];
+}
+
 /** What a site accepts of NFC badges (credentials.nfc.accept). */
 export type NfcAcceptance = 'ntag424' | 'uid';
 /** What a card proved at its tap: genuine, its UID only, or a failed authentication. */

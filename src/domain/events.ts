@@ -174,6 +174,8 @@ export interface EventData {
     userId: string | null;
     uid: string;
     by: ActorRef;
+    /** A genuine NFC badge: the master key version it was keyed with. */
+    keyVersion?: number;
   };
   'badge.updated': { badgeId: string; active: boolean; reason: string | null; by: ActorRef };
   'enrolment.started': {
@@ -183,6 +185,8 @@ export interface EventData {
     userId: string | null;
     timeoutSeconds: number;
     by: ActorRef;
+    /** Re-keying an existing badge rather than binding a new one. */
+    rekeyBadgeId?: string;
   };
   'enrolment.completed': {
     enrolmentId: string;
@@ -191,6 +195,9 @@ export interface EventData {
     kind: BadgeKind;
     reader: string;
     uid: string;
+    /** Genuine NFC badges: the master key version the card now holds; rekeyed: an existing badge. */
+    keyVersion?: number;
+    rekeyed?: true;
   };
   'enrolment.refused': { enrolmentId: string; code: string; reader: string; uid: string };
   'enrolment.timed_out': { enrolmentId: string; timeoutSeconds: number };

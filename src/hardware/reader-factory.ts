@@ -6,12 +6,15 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ReaderConfig } from '../config/schema.js';
+import type { Ntag424KeyMaterial } from '../domain/credential-keys.js';
 import type { ModuleHealth } from '../lifecycle.js';
 import type { Credential, CredentialReader, ReaderFeedback } from './interfaces.js';
 import { SimReader } from './sim/sim-drivers.js';
 
 export interface ReaderFactoryContext {
   logger: Logger;
+  /** NFC readers: this site's NTAG 424 DNA keys, asked at each tap (null: UID only). */
+  nfcKeys?: () => Ntag424KeyMaterial | null;
 }
 
 type Loader = (cfg: ReaderConfig, ctx: ReaderFactoryContext) => Promise<CredentialReader>;
@@ -26,7 +29,7 @@ const LOADERS: Partial<Record<ReaderConfig['driver'], Loader>> = {
   },
   nfc: async (cfg, ctx) => {
     const { createNfcReader } = await import('./nfc/index.js');
-    return createNfcReader(cfg, ctx.logger);
+    return createNfcReader(cfg, ctx.logger, ctx.nfcKeys);
   },
 };
 
