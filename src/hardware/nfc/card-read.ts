@@ -34,6 +34,7 @@ export async function readUid(transmit: Transmit): Promise<CardRead> {
   } catch (err) {
     return { ok: false, why: 'removed', detail: (err as Error)?.message ?? String(err), apdus: 1 };
   }
+  if (raw.length < 2) return { ok: false, why: 'removed', detail: 'answer without a status word', apdus: 1 };
   const uid = uidOfAnswer(raw);
   if (!uid) {
     const sw = raw.length >= 2 ? raw.readUInt16BE(raw.length - 2).toString(16) : 'none';
