@@ -44,7 +44,9 @@ export class BadgeService {
     return b;
   }
 
-  list(filter: { kind?: BadgeKind | undefined; available?: boolean | undefined } = {}): Badge[] {
+  list(
+    filter: { kind?: BadgeKind | undefined; available?: boolean | undefined } = {},
+  ): (Badge & { stale: boolean })[] {
     return this.deps.store
       .listBadges()
       .filter((b) => !filter.kind || b.kind === filter.kind)
