@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import type { DoorAccessSettings } from './domain/access-policy.js';
 import type { EventInput } from './domain/events.js';
 import type { TimeSyncCheck } from './door/clock-guard.js';
 import { DoorController } from './door/door-controller.js';
@@ -26,6 +27,7 @@ import type { Lifecycle, ModuleHealth } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
 import { BadgeService } from './services/badge-service.js';
+import { CredentialKeysService } from './services/credential-keys-service.js';
 import { EnrolmentService } from './services/enrolment-service.js';
 import { IntakeService } from './services/intake-service.js';
 import { KtpLedger } from './services/ktp-ledger.js';
@@ -82,6 +84,8 @@ export class Runtime {
   readonly intake: IntakeService;
   readonly rollCalls: RollCallService;
   readonly passes: PassService;
+  /** The NFC master key (genuine badges) and what the site accepts; its health says if insecure. */
+  readonly credentialKeys: CredentialKeysService;
   readonly sim: SimHardware | null;
   /** Relay and inputs of the configured driver; `hardware.sim` holds the simulated lines. */
   readonly hardware: DoorHardware;
@@ -120,8 +124,22 @@ export class Runtime {
     const { relay, doorContact, exitButton, fireAlarm, tamper } = this.hardware;
     const simLines = this.hardware.sim;
     const simReaders = new Map<string, SimReader>();
+    // Genuine NFC badges: the master key is read (or made) before the readers start.
+    const nfc = opts.config.credentials.nfc;
+    this.credentialKeys = new CredentialKeysService({
+      dataDir,
+      nfc,
+      nfcReaders: opts.config.readers.some((r) => r.driver === 'nfc'),
+      clock: this.clock,
+      logger: this.logger.child({ module: 'credential-keys' }),
+    });
+    const nfcKeys = () => this.credentialKeys.material();
     const builtReaders = opts.config.readers.map((r) => {
-      const reader = createReader(r, { logger: this.logger, bridge: this.hardware.bridge?.link ?? null });
+      const reader = createReader(r, {
+        logger: this.logger,
+        bridge: this.hardware.bridge?.link ?? null,
+        nfcKeys,
+      });
       if (reader instanceof SimReader) simReaders.set(r.id, reader);
       return { reader, role: r.role };
     });
@@ -142,11 +160,12 @@ export class Runtime {
       windowGraceMinutes: opts.config.access.windowGraceMinutes,
       logger: this.logger.child({ module: 'passes' }),
     });
+    const access: DoorAccessSettings = { ...opts.config.access, nfcAccept: nfc.accept };
     this.door = new DoorController({
       settings: {
         unlockSeconds: opts.config.door.unlockSeconds,
         heldOpenSeconds: opts.config.door.heldOpenSeconds,
-        access: opts.config.access,
+        access,
       },
       store: this.store,
       journal: this.journal,
@@ -179,7 +198,12 @@ export class Runtime {
       clock: this.clock,
       maxAttempts: opts.config.http.loginMaxAttempts,
     });
-    this.badges = new BadgeService({ store: this.store, journal: this.journal, clock: this.clock });
+    this.badges = new BadgeService({
+      store: this.store,
+      journal: this.journal,
+      clock: this.clock,
+      enrolKeyVersion: () => this.credentialKeys.enrolVersion(),
+    });
     this.ktp = new KtpLedger({ store: this.store, journal: this.journal, clock: this.clock });
     this.rollCalls = new RollCallService({
       door: this.door,
@@ -197,6 +221,7 @@ export class Runtime {
       readers: this.enrolReaders,
       timeoutSeconds: opts.config.enrolment.timeoutSeconds,
       logger: this.logger.child({ module: 'enrolment' }),
+      nfcAccept: nfc.accept,
     });
 
     // The bridge's link first: relay, inputs and its reader share it, started once, stopped last.
@@ -224,6 +249,7 @@ export class Runtime {
         logger: this.logger.child({ module: 'journal' }),
       }),
     });
+    this.modules.push({ name: 'credentials', optional: true, module: this.credentialKeys, beforeDoor: true });
     for (const { reader } of builtReaders)
       this.modules.push({ name: `reader:${reader.id}`, optional: true, module: reader });
     this.modules.push({ name: 'enrolment', optional: true, module: this.enrolments });

@@ -11,6 +11,7 @@
  *                                    non-zero with the first bad seq if broken, or when DIR holds no journal;
  *                                    against an anchor kept elsewhere, and checkpoint signatures (the key:
  *                                    FILE, else DIR's keys/journal-signing.pub)
+ *   keys rotate [--config FILE]      new NFC master key version for enrolment (service stopped)
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +22,7 @@ import { configSchema } from '../config/schema.js';
 import { ERRORS } from '../domain/errors.js';
 import type { Role } from '../domain/types.js';
 import { SystemdNotifier } from '../sd-notify.js';
+import { rotateNfcKeys } from '../services/credential-keys-service.js';
 import { CHECKPOINT_PUBLIC_KEY_FILE, readPublicKey } from '../store/checkpoint-signer.js';
 import { findJournalDir } from '../store/journal-segments.js';
 import { parseAnchor, verifyJournal } from '../store/journal-verify.js';
@@ -271,6 +273,30 @@ function cmdVerify(args: string[]): number {
   return 1;
 }
 
+/**
+ * Adds an NFC master key version and makes it the enrolment version. With the service stopped (it
+ * reads the key file at start); cards on older versions keep opening until re-keyed.
+ */
+function cmdKeysRotate(args: string[]): number {
+  const config = loadConfig({ file: arg(args, '--config') });
+  const dataDir = resolve(config.dataDir);
+  const pid = runningPid(dataDir);
+  if (pid) {
+    process.stderr.write(`jurukunci is running (pid ${pid}) on ${dataDir}; stop it to rotate the key\n`);
+    return 1;
+  }
+  const release = takeLock(dataDir);
+  try {
+    const { version, previous } = rotateNfcKeys(dataDir, () => new Date());
+    process.stdout.write(
+      `NFC master key v${version} is now the enrolment version (was v${previous}); badges on v${previous} stay valid until re-keyed (GET /api/badges shows them as stale)\n`,
+    );
+    return 0;
+  } finally {
+    release();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -287,9 +313,12 @@ export async function main(argv: string[]): Promise<number> {
       break;
     case 'verify-journal':
       return cmdVerify(rest);
+    case 'keys':
+      if (rest[0] === 'rotate') return cmdKeysRotate(rest.slice(1));
+      break;
   }
   process.stderr.write(
-    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DATA_OR_JOURNAL_DIR [--anchor SEQ:HASH] [--public-key FILE]\n',
+    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DATA_OR_JOURNAL_DIR [--anchor SEQ:HASH] [--public-key FILE] | keys rotate\n',
   );
   return 2;
 }

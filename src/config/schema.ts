@@ -464,6 +464,35 @@ export const configSchema = {
         then: { required: ['serial'] },
       },
     },
+    credentials: {
+      type: 'object',
+      title: 'Credentials',
+      description: 'How well a credential must prove itself at the door',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        nfc: {
+          type: 'object',
+          title: 'NFC badges',
+          description:
+            'ntag424: genuine NTAG 424 DNA badges only, each proving at every tap that it holds its own key (AES, keys diversified from the master key in <dataDir>/keys): a copied UID does not open. uid: any card by its UID alone, as plain MIFARE cards — INSECURE, a UID is read and copied in a second; shown as insecure in /healthz and every such grant is journaled with credential "uid". Both: a migration, where a badge enrolled genuine must still prove it',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            accept: {
+              type: 'array',
+              title: 'Accepted NFC badges',
+              description:
+                '["ntag424"] genuine only (default); ["uid"] UID only (insecure); both during a migration',
+              items: { type: 'string', enum: ['ntag424', 'uid'] },
+              minItems: 1,
+              uniqueItems: true,
+              default: ['ntag424'],
+            },
+          },
+        },
+      },
+    },
     door: {
       type: 'object',
       title: 'Door timing',
@@ -889,5 +918,6 @@ export type GpioInputConfig = GpioConfig['doorContact'];
 export type GpioBias = GpioInputConfig['bias'];
 export type ReaderConfig = Config['readers'][number];
 export type MqttConfig = Config['mqtt'];
+export type NfcCredentialsConfig = Config['credentials']['nfc'];
 export type MqttCommandName = MqttConfig['commands']['allowed'][number];
 export type MqttOperator = MqttConfig['operators'][number];

@@ -32,6 +32,10 @@ export const DENY_REASONS = [
   'card_read_error',
   // The wall clock is earlier than the latest trusted time (src/domain/clock-trust.ts).
   'clock_untrusted',
+  // NFC badges (issue #10, credentialDenial below): a card that failed to prove itself genuine, and
+  // a UID-only card where genuine ones are required.
+  'credential_not_genuine',
+  'credential_unsupported',
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 
@@ -69,6 +73,38 @@ export interface DecideInput {
    * a clock set back says.
    */
   latestTrusted?: Date;
+  /** NFC taps: what the card proved, and what this site accepts (absent: not checked). */
+  credential?: { proof: CredentialStrength; accept: readonly NfcAcceptance[] } | undefined;
+}
+
+/**
+ * The door's access settings with what the site accepts of NFC badges; absent: not checked (a
+ * door built without it, as in unit tests of other rules).
+ */
+export interface DoorAccessSettings extends AccessSettings {
+  nfcAccept?: readonly NfcAcceptance[];
+}
+
+/** What a site accepts of NFC badges (credentials.nfc.accept). */
+export type NfcAcceptance = 'ntag424' | 'uid';
+/** What a card proved at its tap: genuine, its UID only, or a failed authentication. */
+export type CredentialStrength = 'ntag424' | 'uid' | 'failed';
+
+/**
+ * The one rule on how well an NFC card must prove itself; the escort's card is held to it like the
+ * visitor's (every tap passes here before it can pair). A genuine card also proves its UID. Where
+ * genuine cards are accepted, a badge enrolled genuine (it has a key version) that answers with its
+ * UID only is a copy; other UID-only cards pass only where `uid` is accepted (insecure).
+ */
+export function credentialDenial(
+  proof: CredentialStrength,
+  accept: readonly NfcAcceptance[],
+  badge: Badge | undefined,
+): DenyReason | null {
+  if (proof === 'failed') return 'credential_not_genuine';
+  if (proof === 'ntag424' || !accept.includes('ntag424')) return null;
+  if (badge?.keyVersion != null) return 'credential_not_genuine';
+  return accept.includes('uid') ? null : 'credential_unsupported';
 }
 
 export function resolveSubject(view: StateView, uid: string): Subject | { deny: DenyReason } {
@@ -144,6 +180,11 @@ export function decideEntry(
   input: DecideInput,
 ): Decision {
   const resolved = resolveSubject(view, input.uid);
+  if (input.credential) {
+    const { proof, accept } = input.credential;
+    const reason = credentialDenial(proof, accept, view.badgeByUid(input.uid));
+    if (reason) return { outcome: 'deny', reason, subject: 'deny' in resolved ? null : resolved };
+  }
   if ('deny' in resolved) return { outcome: 'deny', reason: resolved.deny, subject: null };
   const subject = resolved;
 

@@ -50,6 +50,32 @@ export const ERRORS = {
     id: 'UID kartu sudah terdaftar',
     en: 'This badge UID is already registered',
   },
+  // Enrolment of genuine NFC badges (NTAG 424 DNA, issue #10): each refusal leaves no badge bound.
+  enrol_card_not_ntag424: {
+    status: 409,
+    id: 'Kartu bukan NTAG 424 DNA; lokasi ini hanya menerima kartu asli',
+    en: 'The card is not an NTAG 424 DNA; this site accepts genuine cards only',
+  },
+  enrol_card_foreign: {
+    status: 409,
+    id: 'Kartu sudah diberi kunci oleh instansi lain',
+    en: 'The card is already keyed by another site',
+  },
+  enrol_card_removed: {
+    status: 409,
+    id: 'Kartu diangkat sebelum selesai; tempelkan lagi',
+    en: 'The card was taken away before it was done; present it again',
+  },
+  enrol_personalise_failed: {
+    status: 409,
+    id: 'Kartu gagal diberi kunci',
+    en: 'The card could not be keyed',
+  },
+  enrol_wrong_badge: {
+    status: 409,
+    id: 'Kartu yang ditempelkan bukan kartu yang akan diberi kunci ulang',
+    en: 'The card presented is not the badge being re-keyed',
+  },
   badge_unavailable: {
     status: 409,
     id: 'Kartu tidak tersedia untuk diterbitkan',

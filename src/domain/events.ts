@@ -85,7 +85,8 @@ export type RelockReason = 'timeout' | 'door_closed' | 'mode';
 export type TapData = {
   reader: string;
   direction: 'entry' | 'exit';
-  credential: 'nfc' | 'qr' | 'wiegand';
+  /** NFC taps say how the card proved itself: 'ntag424' (genuine) or 'uid' (UID only, weak). */
+  credential: 'nfc' | 'ntag424' | 'uid' | 'qr' | 'wiegand';
   uid?: string;
 };
 
@@ -190,6 +191,8 @@ export interface EventData {
     userId: string | null;
     uid: string;
     by: ActorRef;
+    /** A genuine NFC badge: the master key version it was keyed with. */
+    keyVersion?: number;
   };
   'badge.updated': { badgeId: string; active: boolean; reason: string | null; by: ActorRef };
   'enrolment.started': {
@@ -199,6 +202,8 @@ export interface EventData {
     userId: string | null;
     timeoutSeconds: number;
     by: ActorRef;
+    /** Re-keying an existing badge rather than binding a new one. */
+    rekeyBadgeId?: string;
   };
   'enrolment.completed': {
     enrolmentId: string;
@@ -207,6 +212,9 @@ export interface EventData {
     kind: BadgeKind;
     reader: string;
     uid: string;
+    /** Genuine NFC badges: the master key version the card now holds; rekeyed: an existing badge. */
+    keyVersion?: number;
+    rekeyed?: true;
   };
   'enrolment.refused': { enrolmentId: string; code: string; reader: string; uid: string };
   'enrolment.timed_out': { enrolmentId: string; timeoutSeconds: number };

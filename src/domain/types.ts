@@ -31,6 +31,11 @@ export interface Badge {
   visitId: string | null;
   active: boolean;
   createdAt: string;
+  /**
+   * NTAG 424 DNA badges: the master key version the card was keyed with at enrolment (or its last
+   * re-keying). Absent on a badge bound by UID only.
+   */
+  keyVersion?: number;
   /** A visitor badge not handed back at check-out (lost, taken home): deactivated, out of the pool. */
   lost?: BadgeLoss | null;
 }

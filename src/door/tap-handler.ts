@@ -5,9 +5,10 @@
  * reader or button — always opens, whatever the credential and whether or not the journal works.
  */
 import {
-  type AccessSettings,
   type Admission,
+  type CredentialStrength,
   type DenyReason,
+  type DoorAccessSettings,
   decideEntry,
   expiredPendingReason,
   resolveSubject,
@@ -44,7 +45,8 @@ export type CredentialResolver = (
 
 export interface TapDeps {
   store: StateStore;
-  access: AccessSettings;
+  /** nfcAccept: what NFC cards must prove (the composition root sets it; see credentialDenial). */
+  access: DoorAccessSettings;
   occupancy: Occupancy;
   pairing: EscortPairing;
   lock: Lock;
@@ -60,7 +62,23 @@ export interface TapDeps {
   parts: DoorParts;
 }
 
-type TapBase = { reader: string; direction: 'entry' | 'exit'; credential: Credential['kind'] };
+type TapBase = { reader: string; direction: 'entry' | 'exit'; credential: TapCredential };
+type TapCredential = 'ntag424' | 'uid' | 'qr' | 'wiegand';
+
+/**
+ * How an NFC card proved itself. A tap without a proof comes only from the simulator, whose cards
+ * are genuine unless the tap says otherwise (every real NFC driver sets one).
+ */
+function strength(c: Credential): CredentialStrength {
+  if (c.proof?.kind === 'uid') return 'uid';
+  return c.proof?.kind === 'failed' ? 'failed' : 'ntag424';
+}
+
+/** The journal's credential field: a register shows which NFC entries were proven by UID only. */
+function journalCredential(c: Credential): TapCredential {
+  if (c.kind !== 'nfc') return c.kind;
+  return strength(c) === 'uid' ? 'uid' : 'ntag424';
+}
 
 export class TapHandler {
   private readonly pendingTimer: TimerSlot;
@@ -78,7 +96,7 @@ export class TapHandler {
     const now = d.clock();
     const clockTrusted = d.clockGuard.check();
     const latestTrusted = d.clockGuard.latestTrusted;
-    const base: TapBase = { reader: c.readerId, direction: role, credential: c.kind };
+    const base: TapBase = { reader: c.readerId, direction: role, credential: journalCredential(c) };
     let uid: string;
     if (c.kind === 'nfc') {
       uid = c.value;
@@ -103,11 +121,21 @@ export class TapHandler {
       mode: d.mode(),
       clockTrusted,
       latestTrusted,
+      credential:
+        c.kind === 'nfc' && d.access.nfcAccept
+          ? { proof: strength(c), accept: d.access.nfcAccept }
+          : undefined,
     });
     const who = { ...base, uid: shortUid(uid) };
     const { recorder } = d.parts;
-    if (decision.outcome === 'deny')
-      return this.deny(who, decision.reason, decision.subject, reader, decision.detail);
+    if (decision.outcome === 'deny') {
+      // A failed authentication says why (bad_mac, wrong_key, auth_failed): no key material in it.
+      const detail =
+        c.proof?.kind === 'failed' && decision.reason === 'credential_not_genuine'
+          ? c.proof.reason
+          : decision.detail;
+      return this.deny(who, decision.reason, decision.subject, reader, detail);
+    }
     if (decision.outcome === 'pending') {
       const recorded = recorder.record({
         type: 'access.awaiting_escort',

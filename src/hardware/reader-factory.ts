@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ReaderConfig } from '../config/schema.js';
+import type { Ntag424KeyMaterial } from '../domain/credential-keys.js';
 import type { ModuleHealth } from '../lifecycle.js';
 import { BridgeWiegandReader } from './bridge/devices.js';
 import type { BridgeLink } from './bridge/link.js';
@@ -17,6 +18,8 @@ export interface ReaderFactoryContext {
   logger: Logger;
   /** The firmware bridge's link, when hardware.driver is bridge: bridge-wiegand readers share it. */
   bridge?: BridgeLink | null;
+  /** NFC readers: this site's NTAG 424 DNA keys, asked at each tap (null: UID only). */
+  nfcKeys?: () => Ntag424KeyMaterial | null;
 }
 
 type Loader = (cfg: ReaderConfig, ctx: ReaderFactoryContext) => Promise<CredentialReader>;
@@ -31,7 +34,7 @@ const LOADERS: Partial<Record<ReaderConfig['driver'], Loader>> = {
   },
   nfc: async (cfg, ctx) => {
     const { createNfcReader } = await import('./nfc/index.js');
-    return createNfcReader(cfg, ctx.logger);
+    return createNfcReader(cfg, ctx.logger, ctx.nfcKeys);
   },
 };
 

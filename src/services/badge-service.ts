@@ -1,7 +1,7 @@
 /** Badges: staff badges bound to a user, visitor badges kept in a pool and issued per visit. */
 
 import { AppError } from '../domain/errors.js';
-import { shortUid } from '../domain/events.js';
+import { type EventInput, shortUid } from '../domain/events.js';
 import { type Actor, actorRef, type Badge, type BadgeKind } from '../domain/types.js';
 import { normaliseBadgeUid } from '../domain/uid.js';
 import type { Journal } from '../store/journal.js';
@@ -11,14 +11,32 @@ import { transact } from './transaction.js';
 
 const by = actorRef;
 
-/** The console shows a badge's UID shortened; the full UID never leaves the controller. */
-export function publicBadge(b: Badge) {
-  const { uid, ...rest } = b;
-  return { ...rest, uid: shortUid(uid) };
+/**
+ * The console shows a badge's UID shortened; the full UID never leaves the controller. keyVersion:
+ * the master key version of a genuine (NTAG 424 DNA) badge, null for a UID-only one; a badge from
+ * list() also says whether it is `stale` (keyed with an older master key: re-key it).
+ */
+export function publicBadge(b: Badge & { stale?: boolean }) {
+  const { uid, keyVersion, ...rest } = b;
+  return { ...rest, uid: shortUid(uid), keyVersion: keyVersion ?? null };
+}
+
+export interface BadgeServiceDeps {
+  store: StateStore;
+  journal: Journal;
+  clock: () => Date;
+  /** The master key version cards are enrolled with now (null: genuine cards off). */
+  enrolKeyVersion?: () => number | null;
 }
 
 export class BadgeService {
-  constructor(private readonly deps: { store: StateStore; journal: Journal; clock: () => Date }) {}
+  constructor(private readonly deps: BadgeServiceDeps) {}
+
+  /** A genuine badge keyed with another master key version than the one enrolled now. */
+  isStale(b: Badge): boolean {
+    const now = this.deps.enrolKeyVersion?.() ?? null;
+    return b.keyVersion !== undefined && now !== null && b.keyVersion !== now;
+  }
 
   get(id: string): Badge {
     const b = this.deps.store.badge(id);
@@ -33,7 +51,7 @@ export class BadgeService {
       available?: boolean | undefined;
       lost?: boolean | undefined;
     } = {},
-  ): Badge[] {
+  ): (Badge & { stale: boolean })[] {
     return this.deps.store
       .listBadges()
       .filter((b) => !filter.kind || b.kind === filter.kind)
@@ -43,7 +61,8 @@ export class BadgeService {
           (b.kind === 'visitor' && (b.visitId === null && !b.lost) === filter.available),
       )
       .filter((b) => filter.lost === undefined || !!b.lost === filter.lost)
-      .sort((a, b) => a.label.localeCompare(b.label));
+      .sort((a, b) => a.label.localeCompare(b.label))
+      .map((b) => ({ ...b, stale: this.isStale(b) }));
   }
 
   /**
@@ -74,7 +93,14 @@ export class BadgeService {
   }
 
   async register(
-    input: { uid: string; label: string; kind: BadgeKind; userId?: string | null | undefined },
+    input: {
+      uid: string;
+      label: string;
+      kind: BadgeKind;
+      userId?: string | null | undefined;
+      /** A genuine card just personalised at enrolment: the master key version it holds. */
+      keyVersion?: number | undefined;
+    },
     actor: Actor,
   ): Promise<Badge> {
     this.assertMayRegister(input.kind, actor);
@@ -97,6 +123,7 @@ export class BadgeService {
         // Staff badges work at once; visitor badges only once issued to a visit.
         active: input.kind === 'staff',
         createdAt: this.deps.clock().toISOString(),
+        ...(input.keyVersion === undefined ? {} : { keyVersion: input.keyVersion }),
       };
       await transact(this.deps.store, this.deps.journal, { badges: [badge] }, [
         {
@@ -108,10 +135,20 @@ export class BadgeService {
             userId,
             uid: shortUid(uid),
             by: by(actor),
+            ...(badge.keyVersion === undefined ? {} : { keyVersion: badge.keyVersion }),
           },
         },
       ]);
       return badge;
+    });
+  }
+
+  /** A badge's card was re-keyed to `keyVersion`: stored with its journal event, in one step. */
+  async setKeyVersion(id: string, keyVersion: number, event: EventInput): Promise<Badge> {
+    return this.deps.store.exclusive(async () => {
+      const next = { ...this.get(id), keyVersion };
+      await transact(this.deps.store, this.deps.journal, { badges: [next] }, [event]);
+      return next;
     });
   }
 

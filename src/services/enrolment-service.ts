@@ -4,8 +4,15 @@
  * UID that is already bound is refused (badge_uid_taken) and reported on the enrolment. One
  * enrolment waits at a time, so a card can never be bound to the wrong record. An enrolment no card
  * came for times out. Every step is journaled; full UIDs appear nowhere but the badge store.
+ *
+ * Genuine cards (NTAG 424 DNA): the enrol reader offers to personalise the card while it is held —
+ * a blank card's factory keys become this site's diversified keys — and only a card that then
+ * passes the door's own check is bound, with its key version. Another site's card, a non-NTAG card
+ * (where genuine ones are required) or a card taken away halfway is refused with its own code and
+ * binds nothing. Re-keying a stale badge (an older master key version) is an enrolment too.
  */
 import type { Logger } from 'pino';
+import type { NfcAcceptance } from '../domain/access-policy.js';
 import { AppError, type ErrorCode } from '../domain/errors.js';
 import { type EventInput, shortUid } from '../domain/events.js';
 import type { Actor, BadgeKind } from '../domain/types.js';
@@ -31,7 +38,16 @@ export interface Enrolment {
   reader: string | null;
   badge: ReturnType<typeof publicBadge> | null;
   error: { code: ErrorCode; details?: Record<string, unknown> } | null;
+  /** Re-keying this existing badge instead of binding a new one. */
+  rekeyBadgeId: string | null;
 }
+
+/** Why personalisation failed → the code the enrolment is refused with. */
+const PERSONALISE_REFUSAL: Record<string, ErrorCode> = {
+  not_ntag424: 'enrol_card_not_ntag424',
+  already_keyed: 'enrol_card_foreign',
+  card_removed: 'enrol_card_removed',
+};
 
 export interface EnrolmentDeps {
   badges: BadgeService;
@@ -41,6 +57,8 @@ export interface EnrolmentDeps {
   readers: CredentialReader[];
   timeoutSeconds: number;
   logger: Logger;
+  /** credentials.nfc.accept (absent: cards are bound by UID, as before genuine cards). */
+  nfcAccept?: readonly NfcAcceptance[];
 }
 
 const KEEP = 100;
@@ -90,6 +108,7 @@ export class EnrolmentService {
   begin(
     input: { label: string; kind: BadgeKind; userId?: string | null | undefined },
     actor: Actor,
+    rekeyBadgeId: string | null = null,
   ): Enrolment {
     this.deps.badges.assertMayRegister(input.kind, actor);
     if (!this.running || this.deps.readers.length === 0) {
@@ -117,6 +136,7 @@ export class EnrolmentService {
       reader: null,
       badge: null,
       error: null,
+      rekeyBadgeId,
     };
     if (
       !this.record({
@@ -128,6 +148,7 @@ export class EnrolmentService {
           userId: e.userId,
           timeoutSeconds: this.deps.timeoutSeconds,
           by: e.by,
+          ...(rekeyBadgeId ? { rekeyBadgeId } : {}),
         },
       })
     ) {
@@ -140,6 +161,15 @@ export class EnrolmentService {
     this.timer = setTimeout(() => this.expire(e.id), timeoutMs);
     this.timer.unref();
     return { ...e };
+  }
+
+  /**
+   * Re-keys a badge's card to the current master key version: the next card on the enrol reader
+   * must be that badge's card. Same rules as enrolling the badge anew (who may, one at a time).
+   */
+  beginRekey(badgeId: string, actor: Actor): Enrolment {
+    const b = this.deps.badges.get(badgeId);
+    return this.begin({ label: b.label, kind: b.kind, userId: b.userId }, actor, b.id);
   }
 
   cancel(id: string, actor: Actor): Enrolment {
@@ -185,22 +215,27 @@ export class EnrolmentService {
     if (!e || !actor) return;
     this.binding = true;
     try {
-      const badge = await this.deps.badges.register(
-        { uid: c.value, label: e.label, kind: e.kind, userId: e.userId },
-        actor,
-      );
-      this.finish(id, { state: 'bound', reader: c.readerId, badge: publicBadge(badge) });
-      this.record({
-        type: 'enrolment.completed',
-        data: {
-          enrolmentId: id,
-          badgeId: badge.id,
-          label: badge.label,
-          kind: badge.kind,
-          reader: c.readerId,
-          uid: shortUid(badge.uid),
-        },
-      });
+      if (e.rekeyBadgeId) await this.rekey(e, c);
+      else {
+        const card = await this.prepare(c, null);
+        const badge = await this.deps.badges.register(
+          { uid: card.uid, label: e.label, kind: e.kind, userId: e.userId, keyVersion: card.keyVersion },
+          actor,
+        );
+        this.finish(id, { state: 'bound', reader: c.readerId, badge: publicBadge(badge) });
+        this.record({
+          type: 'enrolment.completed',
+          data: {
+            enrolmentId: id,
+            badgeId: badge.id,
+            label: badge.label,
+            kind: badge.kind,
+            reader: c.readerId,
+            uid: shortUid(badge.uid),
+            ...(card.keyVersion === undefined ? {} : { keyVersion: card.keyVersion }),
+          },
+        });
+      }
       reader.feedback('grant');
     } catch (err) {
       const code: ErrorCode = err instanceof AppError ? err.code : 'internal';
@@ -219,6 +254,62 @@ export class EnrolmentService {
     } finally {
       this.binding = false;
     }
+  }
+
+  /**
+   * The card to bind: personalised as a genuine badge when the reader offers it, else by its UID
+   * where the site accepts that. `badgeUid`: re-keying, the card must be that badge's. Throws the
+   * refusal; nothing is bound before this returns.
+   */
+  private async prepare(
+    c: Credential,
+    badgeUid: string | null,
+  ): Promise<{ uid: string; keyVersion?: number }> {
+    const accept = this.deps.nfcAccept;
+    const uidAccepted = !accept || accept.includes('uid');
+    if (badgeUid !== null && c.value !== badgeUid)
+      throw new AppError('enrol_wrong_badge', { uid: shortUid(c.value) });
+    // A card already bound is refused before its keys are touched.
+    if (badgeUid === null && this.deps.store.badgeByUid(c.value))
+      throw new AppError('badge_uid_taken', { uid: shortUid(c.value) });
+    if (!c.personalise) {
+      // Simulated readers (and genuine cards off): the tap's own proof is all there is.
+      if (!uidAccepted && c.proof?.kind === 'uid') throw new AppError('enrol_card_not_ntag424');
+      const keyVersion = c.proof?.kind === 'ntag424' ? c.proof.keyVersion : undefined;
+      return keyVersion === undefined ? { uid: c.value } : { uid: c.value, keyVersion };
+    }
+    const r = await c.personalise();
+    if (r.ok) {
+      if (r.uid !== c.value) throw new AppError('enrol_personalise_failed', { reason: 'uid_changed' });
+      return { uid: r.uid, keyVersion: r.keyVersion };
+    }
+    // A plain card where UID-only badges are still accepted (a migration) is bound as before.
+    if (r.reason === 'not_ntag424' && uidAccepted && badgeUid === null) return { uid: c.value };
+    throw new AppError(PERSONALISE_REFUSAL[r.reason] ?? 'enrol_personalise_failed', {
+      reason: r.reason,
+      detail: r.detail,
+    });
+  }
+
+  private async rekey(e: Enrolment, c: Credential): Promise<void> {
+    const badgeId = e.rekeyBadgeId as string;
+    const before = this.deps.badges.get(badgeId);
+    const card = await this.prepare(c, before.uid);
+    if (card.keyVersion === undefined) throw new AppError('enrol_card_not_ntag424');
+    const badge = await this.deps.badges.setKeyVersion(badgeId, card.keyVersion, {
+      type: 'enrolment.completed',
+      data: {
+        enrolmentId: e.id,
+        badgeId,
+        label: before.label,
+        kind: before.kind,
+        reader: c.readerId,
+        uid: shortUid(before.uid),
+        keyVersion: card.keyVersion,
+        rekeyed: true,
+      },
+    });
+    this.finish(e.id, { state: 'bound', reader: c.readerId, badge: publicBadge(badge) });
   }
 
   private finish(id: string, patch: Partial<Enrolment>): void {

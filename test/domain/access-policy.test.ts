@@ -4,6 +4,7 @@ import {
   admission,
   canEscort,
   DENY_REASONS,
+  type DecideInput,
   type Decision,
   type DenyReason,
   decideEntry,
@@ -75,7 +76,14 @@ function world(opts: WorldOptions = {}) {
   const tap = (
     badgeId: string,
     mono: number,
-    extra: { now?: Date; mode?: DoorMode; uid?: string; clockTrusted?: boolean; latestTrusted?: Date } = {},
+    extra: {
+      now?: Date;
+      mode?: DoorMode;
+      uid?: string;
+      clockTrusted?: boolean;
+      latestTrusted?: Date;
+      credential?: DecideInput['credential'];
+    } = {},
   ): Decision =>
     decideEntry(view, occupancy, pairing, s, {
       uid: extra.uid ?? uid(badgeId),
@@ -84,6 +92,7 @@ function world(opts: WorldOptions = {}) {
       mode: extra.mode ?? 'normal',
       ...(extra.clockTrusted === undefined ? {} : { clockTrusted: extra.clockTrusted }),
       ...(extra.latestTrusted ? { latestTrusted: extra.latestTrusted } : {}),
+      credential: extra.credential,
     });
   return { view, occupancy, pairing, settings: s, tap, users, badges, visits };
 }
@@ -399,6 +408,8 @@ describe('domain/access-policy', () => {
       collect(w.tap('b-plain', 0));
       collect(w.tap('b-escort', 0, { mode: 'lockdown' }));
       collect(w.tap('b-v1', 0, { clockTrusted: false }));
+      collect(w.tap('b-escort', 0, { credential: { proof: 'failed', accept: ['ntag424'] } }));
+      collect(w.tap('b-escort', 0, { credential: { proof: 'uid', accept: ['ntag424'] } }));
       w.occupancy.admit(
         [{ badgeId: 'b-escort', kind: 'staff', userId: 'u-escort', visitId: null, name: 'e' }],
         NOW,

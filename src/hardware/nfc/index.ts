@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ReaderConfig } from '../../config/schema.js';
+import type { Ntag424KeyMaterial } from '../../domain/credential-keys.js';
 import { NfcReader } from './nfc-reader.js';
 import { PcscManager } from './pcsc-manager.js';
 
@@ -15,7 +16,15 @@ export function sharedPcscManager(logger: Logger): PcscManager {
   return shared;
 }
 
-export function createNfcReader(cfg: ReaderConfig, logger: Logger): NfcReader {
+/**
+ * `keys`: this site's NTAG 424 DNA key material, asked at every tap (null while genuine cards are
+ * off); without it the reader reads UIDs only.
+ */
+export function createNfcReader(
+  cfg: ReaderConfig,
+  logger: Logger,
+  keys?: () => Ntag424KeyMaterial | null,
+): NfcReader {
   const nfc = cfg.nfc;
   // Validation requires it for the nfc driver and compiles the pattern (config/reader-rules.ts);
   // the type cannot say that `nfc` goes with `driver: 'nfc'`.
@@ -26,6 +35,8 @@ export function createNfcReader(cfg: ReaderConfig, logger: Logger): NfcReader {
     debounceMs: nfc.debounceMs,
     feedback: nfc.feedback,
     manager: sharedPcscManager(logger),
+    role: cfg.role,
+    ...(keys ? { keys } : {}),
     logger: logger.child({ module: `reader:${cfg.id}` }),
   });
 }

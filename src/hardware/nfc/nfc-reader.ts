@@ -1,7 +1,8 @@
 /**
  * One configured NFC reader (entry, exit or enrol), bound by name pattern to a PC/SC reader that
- * the shared PcscManager finds. It reads the card's UID with the PC/SC GET DATA pseudo-APDU,
- * normalises it, and emits one credential per tap:
+ * the shared PcscManager finds. It reads the card in one transaction (card-read.ts: the UID alone,
+ * or, with genuine cards on, the NTAG 424 DNA authentication), and emits one credential per tap
+ * carrying its proof; an enrol reader's credential can personalise the card while it is held:
  *  - a card held on the reader is one tap: it must leave before it counts again;
  *  - the same card again within `debounceMs` of its last tap is a bounce at the edge of the field,
  *    not a new tap (other cards are not held back: an escort taps right after a visitor).
@@ -10,16 +11,22 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import type { Ntag424KeyMaterial } from '../../domain/credential-keys.js';
 import { shortUid } from '../../domain/events.js';
-import { normaliseUid } from '../../domain/uid.js';
 import type { ModuleHealth } from '../../lifecycle.js';
-import type { Credential, CredentialReader, ReaderFeedback } from '../interfaces.js';
+import type { Credential, CredentialReader, PersonaliseOutcome, ReaderFeedback } from '../interfaces.js';
 import { feedbackApdu, supportsAcrFeedback } from './acr122-feedback.js';
+import { readCard, readUid, uidOfAnswer } from './card-read.js';
+import type { Transmit } from './ntag424/card-link.js';
+import { personaliseNtag424 } from './ntag424/personalise.js';
 import type { PcscBinding, PcscManager } from './pcsc-manager.js';
 import type { PcscCard, PcscReader } from './pcsc-types.js';
 
 /** PC/SC part 3 GET DATA: the card's UID (the reader answers for the card). */
 export const GET_UID_APDU = Buffer.from([0xff, 0xca, 0x00, 0x00, 0x00]);
+
+/** Longest answer of a tap or an enrolment (GetCardUID in full mode is 26 bytes). */
+const MAX_ANSWER = 64;
 
 export interface NfcReaderOptions {
   id: string;
@@ -30,6 +37,10 @@ export interface NfcReaderOptions {
   manager: PcscManager;
   logger: Logger;
   mono?: () => number;
+  /** enrol: the card is not authenticated, its credential offers `personalise` instead. */
+  role?: 'entry' | 'exit' | 'enrol';
+  /** This site's NTAG 424 DNA keys, read at each tap; null or absent: UID only. */
+  keys?: () => Ntag424KeyMaterial | null;
 }
 
 export class NfcReader
@@ -50,7 +61,17 @@ export class NfcReader
   private readonly mono: () => number;
   private detachReader: (() => void) | null = null;
   /** Counters for health and tests. */
-  readonly stats = { taps: 0, held: 0, bounced: 0, rejected: 0, feedbackSent: 0, feedbackFailed: 0 };
+  readonly stats = {
+    taps: 0,
+    held: 0,
+    bounced: 0,
+    rejected: 0,
+    removed: 0,
+    feedbackSent: 0,
+    feedbackFailed: 0,
+    /** APDUs of the last tap (the bench reports it). */
+    lastApdus: 0,
+  };
 
   constructor(private readonly opts: NfcReaderOptions) {
     super();
@@ -124,31 +145,28 @@ export class NfcReader
       this.stats.held++;
       return;
     }
-    let raw: Buffer;
-    try {
-      raw = await reader.transmit(GET_UID_APDU, 32);
-    } catch (err) {
-      // Card gone before it answered, or it refused GET DATA: not a tap.
-      this.log.debug({ reader: this.id, err: (err as Error).message }, 'UID not read');
-      return;
-    }
+    const transmit: Transmit = (apdu) => reader.transmit(apdu, MAX_ANSWER);
+    const keys = this.opts.keys?.() ?? null;
+    const enrol = this.opts.role === 'enrol';
+    const read = enrol ? await readUid(transmit) : await readCard(transmit, card.atr, keys);
+    this.stats.lastApdus = read.apdus;
     if (reader !== this.reader || !this.running) return;
-    const sw = raw.length >= 2 ? raw.readUInt16BE(raw.length - 2) : 0;
-    const uid = sw === 0x9000 ? normaliseUid(raw.subarray(0, -2).toString('hex')) : null;
-    if (!uid) {
+    if (!read.ok) {
+      if (read.why === 'removed') {
+        // Card gone before it was done: not a tap; the next card is read afresh.
+        this.stats.removed++;
+        this.log.debug({ reader: this.id, detail: read.detail }, 'card left before it was read');
+        return;
+      }
       this.stats.rejected++;
       this.log.warn(
-        {
-          reader: this.id,
-          bytes: Math.max(0, raw.length - 2),
-          sw: sw.toString(16),
-          atr: card.atr?.length ?? 0,
-        },
+        { reader: this.id, detail: read.detail, atr: card.atr?.length ?? 0 },
         'card UID refused (need 4, 7 or 10 bytes)',
       );
       this.feedback('deny');
       return;
     }
+    const uid = read.uid;
     // Held until it leaves — unless it already left while its UID was read (a quick swipe): then
     // 'card.off' has come and gone, and a held flag set now would swallow the next card's tap.
     this.held = this.presence === presence;
@@ -162,7 +180,30 @@ export class NfcReader
     this.lastTap.set(uid, now);
     if (this.lastTap.size > 256) this.pruneTaps(now);
     this.stats.taps++;
-    this.emit('credential', { kind: 'nfc', value: uid, readerId: this.id });
+    const credential: Credential = { kind: 'nfc', value: uid, readerId: this.id, proof: read.proof };
+    if (enrol && keys) credential.personalise = () => this.personalise(transmit, card, keys, presence);
+    this.emit('credential', credential);
+  }
+
+  /** Keys the card still on the reader as this site's badge; a card that left is not touched. */
+  private async personalise(
+    transmit: Transmit,
+    card: PcscCard,
+    keys: Ntag424KeyMaterial,
+    presence: number,
+  ): Promise<PersonaliseOutcome> {
+    if (this.presence !== presence) return { ok: false, reason: 'card_removed', detail: 'the card left' };
+    // The anticollision UID of a plain card, for a site that may still bind it by UID.
+    let claimed: string | undefined;
+    const watching: Transmit = async (apdu) => {
+      const answer = await transmit(apdu);
+      if (claimed === undefined && apdu.equals(GET_UID_APDU)) claimed = uidOfAnswer(answer) ?? undefined;
+      return answer;
+    };
+    const r = await personaliseNtag424(watching, { keys, ...(card.atr ? { atr: card.atr } : {}) });
+    this.stats.lastApdus = r.apdus;
+    if (r.ok) return { ok: true, uid: r.uid, keyVersion: r.keyVersion };
+    return { ok: false, reason: r.reason, detail: r.detail, ...(claimed ? { uid: claimed } : {}) };
   }
 
   private pruneTaps(now: number): void {

@@ -1,6 +1,8 @@
 /**
  * Simulated hardware (only with hardware.driver = sim): tap a card or a QR text on a reader, open
- * or close the door, press the exit button. Otherwise every route answers sim_disabled.
+ * or close the door, press the exit button. Otherwise every route answers sim_disabled. A card is
+ * a genuine NTAG 424 DNA badge unless the tap says `genuine: false` (it then answers with its UID
+ * only, as a plain card or a clone would), so taps that predate genuine cards keep working.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../domain/errors.js';
@@ -21,7 +23,7 @@ export const simRoutes: FastifyPluginAsync<{ sim: SimHardware | null; door: Door
     return opts.sim;
   };
 
-  app.post<{ Body: { reader: string; uid?: string; qr?: string } }>(
+  app.post<{ Body: { reader: string; uid?: string; qr?: string; genuine?: boolean } }>(
     '/api/sim/tap',
     { config: { access: ADMINS }, schema: { tags, body: simTapBody } },
     async (req) => {
@@ -37,7 +39,9 @@ export const simRoutes: FastifyPluginAsync<{ sim: SimHardware | null; door: Door
           const uid = normaliseUid(req.body.uid);
           if (!uid)
             throw new AppError('validation_failed', { field: 'uid', rule: '4, 7 or 10 bytes of hex' });
-          reader.present('nfc', uid);
+          if (reader.health().state !== 'ok') reader.present('nfc', uid); // throws: not running
+          const proof = req.body.genuine === false ? { kind: 'uid' as const } : { kind: 'ntag424' as const };
+          reader.emit('credential', { kind: 'nfc', value: uid, readerId: reader.id, proof });
         } else {
           reader.present('qr', req.body.qr as string);
         }

@@ -29,7 +29,16 @@ export const simTapBody = {
   type: 'object',
   additionalProperties: false,
   required: ['reader'],
-  properties: { reader: str(32), uid: str(40), qr: str(2000) },
+  properties: {
+    reader: str(32),
+    uid: str(40),
+    qr: str(2000),
+    genuine: {
+      type: 'boolean',
+      description:
+        'NFC: true (default) a genuine NTAG 424 DNA badge of this site; false a card that answers with its UID only (a plain card, or a clone of a badge)',
+    },
+  },
   oneOf: [{ required: ['uid'] }, { required: ['qr'] }],
 } as const;
 

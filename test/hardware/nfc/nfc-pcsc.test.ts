@@ -4,6 +4,8 @@
  * and the whole jurukunci Runtime. Readers:
  *   entry → "Virtual PCD 00 00", exit → "Virtual PCD 00 01",
  *   enrol → "ACS ACR122U Virtual PCD 00 00" (ACR122U-class: gets LED/buzzer APDUs).
+ * The site accepts cards by UID (credentials.nfc.accept: ['uid']); genuine NTAG 424 DNA badges
+ * through the same stack are in ntag424-pcsc.test.ts.
  * Waits are deadlines for something to happen, never timing assertions. Every card is watched:
  * removing it waits until pcscd has seen it leave, so no card — in this test or the next one's
  * fresh Runtime — lands on a reader pcscd still thinks is occupied (test/fixtures/pcscd.ts).
@@ -64,10 +66,14 @@ describe('NFC through pcscd + vpcd + a virtual card', function () {
     await pcscd?.dispose();
   });
 
-  /** A Runtime with the three NFC readers; overrides as for startRig. */
+  /**
+   * A Runtime with the three NFC readers; overrides as for startRig. These cards are plain
+   * (ISO 14443-3, UID only), so the site accepts UIDs (genuine cards: ntag424-pcsc.test.ts).
+   */
   const up = async (overrides: Record<string, unknown> = {}) => {
     rig = await startRig({
       mqtt: { enabled: false },
+      credentials: { nfc: { accept: ['uid'] } },
       enrolment: { timeoutSeconds: 3 },
       readers: [
         {
@@ -127,7 +133,8 @@ describe('NFC through pcscd + vpcd + a virtual card', function () {
     assert.equal(rig.rt.relay.get(), true);
     const granted = events('access.granted').at(-1)!;
     assert.equal(granted.data.reader, 'entry');
-    assert.equal(granted.data.credential, 'nfc');
+    // A UID-only site (accept: ['uid']): the register shows the entry was weakly proven.
+    assert.equal(granted.data.credential, 'uid');
     assert.equal(granted.data.uid, '…E5F6');
     assert.ok(!JSON.stringify(events()).includes(STAFF_UID), 'the full UID is never journaled');
 

@@ -69,7 +69,9 @@ describe('NfcReader (stand-in PC/SC reader)', () => {
   it('normalises the UID and emits one credential per tap', async () => {
     const { pcsc, creds } = await setup();
     await pcsc.put('04a1b2c3d4e5f6');
-    assert.deepEqual(creds, [{ kind: 'nfc', value: '04A1B2C3D4E5F6', readerId: 'entry' }]);
+    assert.deepEqual(creds, [
+      { kind: 'nfc', value: '04A1B2C3D4E5F6', readerId: 'entry', proof: { kind: 'uid' } },
+    ]);
     assert.equal(pcsc.autoProcessing, true, 'the manager, not the reader, switches autoProcessing off');
   });
 

@@ -23,6 +23,9 @@ export class CardLink {
     try {
       const resp = await this.transmit(apdu);
       if (!Buffer.isBuffer(resp)) return fail('card_removed', 'transmit returned no bytes');
+      // Every card answer ends in a status word; a shorter one is the transport losing the card
+      // (vpcd, and PC/SC readers, give an empty answer when the card leaves mid-command).
+      if (resp.length < 2) return fail('card_removed', `answer of ${resp.length} bytes: the card left`);
       return ok(resp);
     } catch (err) {
       return fail('card_removed', `transmit failed: ${(err as Error)?.message ?? String(err)}`);

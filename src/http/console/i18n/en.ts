@@ -93,6 +93,8 @@ export const en: Messages = {
     pass_unknown_visit: 'QR pass for an unknown visit',
     card_read_error: 'Card read damaged (parity error); present it again',
     clock_untrusted: 'The clock is untrusted (earlier than the last journaled event)',
+    credential_not_genuine: 'Card not genuine (failed to prove its secret key)',
+    credential_unsupported: 'UID-only card not accepted; use an NTAG 424 DNA card',
   },
   doorMode: {
     normal: 'Normal',

@@ -99,6 +99,8 @@ export const id = {
     pass_unknown_visit: 'Pas QR untuk kunjungan yang tidak dikenal',
     card_read_error: 'Kartu terbaca rusak (paritas salah); coba tempel lagi',
     clock_untrusted: 'Jam sistem tidak dapat dipercaya (lebih awal dari peristiwa jurnal terakhir)',
+    credential_not_genuine: 'Kartu tidak asli (gagal membuktikan kunci rahasianya)',
+    credential_unsupported: 'Kartu hanya-UID tidak diterima; gunakan kartu NTAG 424 DNA',
   } satisfies Record<DenyReason, string>,
   doorMode: {
     normal: 'Normal',
