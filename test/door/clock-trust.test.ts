@@ -176,7 +176,7 @@ describe('door: a clock that jumps', function () {
       method: 'POST',
       url: `/api/visits/${id}/verify`,
       token: p.sari,
-      payload: { formComplete: true, ktpHeld: true },
+      payload: { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
     });
     assert.equal(ver.statusCode, 200, ver.body);
     const sla = await rig.inject({ method: 'GET', url: '/api/reports/sla', token: p.sari });
