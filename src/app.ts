@@ -165,6 +165,7 @@ export class Runtime {
       settings: {
         unlockSeconds: opts.config.door.unlockSeconds,
         heldOpenSeconds: opts.config.door.heldOpenSeconds,
+        remoteUnlockRoles: opts.config.door.remoteUnlockRoles,
         access,
       },
       store: this.store,

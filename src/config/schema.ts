@@ -513,6 +513,15 @@ export const configSchema = {
           0.05,
           3600,
         ),
+        remoteUnlockRoles: {
+          type: 'array',
+          title: 'Who may unlock remotely',
+          description:
+            'Roles that may open the door by command (HTTP, console, MQTT), with a reason that is journaled. A remote unlock bypasses the procedure (no visit, approval or escort), so the default is the Head of Section only',
+          items: { type: 'string', enum: ['admin', 'superadmin', 'operator'] },
+          uniqueItems: true,
+          default: ['superadmin'],
+        },
       },
     },
     access: {

@@ -13,8 +13,9 @@
  *   role 'operator' until broker-verified identities map to roles (issue #11): it may lock the door
  *   down from normal and nothing else (forbidden) — HTTP had always kept leaving lockdown and
  *   emergency release to the superadmin.
- * - Command unlock: in lockdown only a superadmin (door_in_lockdown); in emergency release the door
- *   is already held open, so an unlock is a no-op success (nothing to do, nothing to journal).
+ * - Command unlock: only the roles in door.remoteUnlockRoles (default superadmin), with a reason
+ *   over HTTP and the console; in lockdown only a superadmin (door_in_lockdown); in emergency
+ *   release the door is already held open, so an unlock is a no-op success.
  * - A mode change the journal cannot hold is refused, except the release the fire input forces.
  *
  * Pure: no I/O, no clock.
@@ -44,8 +45,11 @@ export const DOOR_CHANNELS: readonly DoorChannel[] = [
 /** The codes a door rule refuses with (each one is in the error catalogue). */
 export type DoorRefusal = Extract<
   ErrorCode,
-  'forbidden' | 'fire_alarm_active' | 'mode_via_normal' | 'door_in_lockdown'
+  'forbidden' | 'fire_alarm_active' | 'mode_via_normal' | 'door_in_lockdown' | 'reason_required'
 >;
+
+/** Who may command an unlock when the site says nothing (door.remoteUnlockRoles). */
+export const DEFAULT_REMOTE_UNLOCK_ROLES: readonly DoorCallerRole[] = ['superadmin'];
 
 export type DoorVerdict = { ok: true; noop: boolean } | { ok: false; code: DoorRefusal };
 
@@ -87,10 +91,28 @@ export function decideModeChange(input: {
   return allow();
 }
 
-/** May `caller` command one momentary unlock in `mode`? */
-export function decideCommandUnlock(input: { mode: DoorMode; caller: DoorCaller }): DoorVerdict {
+/**
+ * May `caller` command one momentary unlock in `mode`? A remote unlock bypasses the whole
+ * procedure (no visit, no approval, no escort), so only the roles the site names may ask
+ * (`allowedRoles`, default the superadmin), and a person asking over HTTP or the console gives a
+ * reason (`reason` undefined: not checked, e.g. a check before the request is complete).
+ */
+export function decideCommandUnlock(input: {
+  mode: DoorMode;
+  caller: DoorCaller;
+  allowedRoles?: readonly DoorCallerRole[];
+  reason?: string | null;
+}): DoorVerdict {
   const { mode, caller } = input;
   if (!isCommandCaller(caller) || caller.channel === 'fire_input') return refuse('forbidden');
+  if (caller.role !== 'system' && !(input.allowedRoles ?? DEFAULT_REMOTE_UNLOCK_ROLES).includes(caller.role))
+    return refuse('forbidden');
+  if (
+    (caller.channel === 'http' || caller.channel === 'console') &&
+    input.reason !== undefined &&
+    !(input.reason ?? '').trim()
+  )
+    return refuse('reason_required');
   // Already held open: nothing to unlock, nothing to journal. A success, so a dashboard button
   // pressed during a release does not show an error for a door that is open.
   if (mode === 'emergency_release') return allow(true);

@@ -33,6 +33,8 @@ export interface DoorContext {
   settings: {
     unlockSeconds: number;
     heldOpenSeconds: number;
+    /** door.remoteUnlockRoles; absent: the superadmin only. */
+    remoteUnlockRoles?: readonly ('admin' | 'superadmin' | 'operator')[];
     access: AccessSettings;
   };
   store: StateStore;
@@ -239,8 +241,13 @@ export class DoorController extends EventEmitter<{
   }
 
   /** What the door rules say to `caller` asking for a command unlock now; changes nothing. */
-  checkUnlock(caller: DoorCaller): DoorVerdict {
-    return decideCommandUnlock({ mode: this.modes.current, caller });
+  checkUnlock(caller: DoorCaller, reason?: string | null): DoorVerdict {
+    return decideCommandUnlock({
+      mode: this.modes.current,
+      caller,
+      allowedRoles: this.ctx.settings.remoteUnlockRoles,
+      ...(reason !== undefined ? { reason } : {}),
+    });
   }
 
   /**
@@ -257,7 +264,7 @@ export class DoorController extends EventEmitter<{
    * lockdown unless superadmin (door_in_lockdown); in emergency release a no-op, the door is open.
    */
   commandUnlock(caller: DoorCaller, reason?: string): void {
-    const verdict = this.checkUnlock(caller);
+    const verdict = this.checkUnlock(caller, reason ?? (caller.channel === 'mqtt' ? undefined : null));
     if (!verdict.ok) throw new AppError(verdict.code, { mode: this.modes.current });
     if (verdict.noop) return;
     const recorded = this.recorder.record({

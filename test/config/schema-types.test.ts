@@ -24,7 +24,16 @@ describe('config/schema types', () => {
     holds<Equal<GpioBias, 'as-is' | 'pull-up' | 'pull-down' | 'disable'>>();
     holds<Equal<Config['version'], 1>>();
     // Builders (seconds(), gpioPin(), gpioInput()) keep their literal types.
-    holds<Equal<Config['door'], { unlockSeconds: number; heldOpenSeconds: number }>>();
+    holds<
+      Equal<
+        Config['door'],
+        {
+          unlockSeconds: number;
+          heldOpenSeconds: number;
+          remoteUnlockRoles: ('admin' | 'superadmin' | 'operator')[];
+        }
+      >
+    >();
     holds<Equal<GpioConfig['relay'], { pin: number; activeLow: boolean }>>();
     holds<Equal<GpioInputConfig, { pin: number; activeLow: boolean; debounceMs: number; bias: GpioBias }>>();
     holds<

@@ -17,7 +17,14 @@ import {
 } from '../../src/domain/door-modes.js';
 import { DOOR_MODES, type DoorMode } from '../../src/domain/types.js';
 
-type Outcome = 'ok' | 'noop' | 'forbidden' | 'fire_alarm_active' | 'mode_via_normal' | 'door_in_lockdown';
+type Outcome =
+  | 'ok'
+  | 'noop'
+  | 'forbidden'
+  | 'fire_alarm_active'
+  | 'mode_via_normal'
+  | 'door_in_lockdown'
+  | 'reason_required';
 /** Rows: from normal, lockdown, emergency_release; columns: to the same order. */
 type Matrix = [[Outcome, Outcome, Outcome], [Outcome, Outcome, Outcome], [Outcome, Outcome, Outcome]];
 
@@ -78,7 +85,8 @@ function unlockRow(role: DoorCallerRole, channel: DoorChannel): [Outcome, Outcom
   if (channel === 'bridge' || channel === 'fire_input') return [F, F, F];
   if (channel === 'system') return role === 'system' ? ['ok', 'door_in_lockdown', 'noop'] : [F, F, F];
   if (role === 'system') return [F, F, F];
-  return role === 'superadmin' ? ['ok', 'ok', 'noop'] : ['ok', 'door_in_lockdown', 'noop'];
+  // A remote unlock bypasses the procedure: the superadmin only, unless the site names more roles.
+  return role === 'superadmin' ? ['ok', 'ok', 'noop'] : [F, F, F];
 }
 
 function outcome(v: DoorVerdict): Outcome {
@@ -134,6 +142,34 @@ describe('domain/door-modes', () => {
     assert.equal(cases, 3 * 4 * 6);
   });
 
+  it('remote unlock: the roles the site names, and a reason from a person over HTTP or the console', () => {
+    const admin = caller('admin', 'http');
+    const roles = ['admin', 'superadmin'] as const;
+    assert.equal(outcome(decideCommandUnlock({ mode: 'normal', caller: admin })), 'forbidden');
+    assert.equal(outcome(decideCommandUnlock({ mode: 'normal', caller: admin, allowedRoles: roles })), 'ok');
+    assert.equal(
+      outcome(decideCommandUnlock({ mode: 'lockdown', caller: admin, allowedRoles: roles })),
+      'door_in_lockdown',
+    );
+    for (const channel of ['http', 'console'] as const)
+      for (const reason of [null, '', '   '])
+        assert.equal(
+          outcome(decideCommandUnlock({ mode: 'normal', caller: caller('superadmin', channel), reason })),
+          'reason_required',
+        );
+    assert.equal(
+      outcome(
+        decideCommandUnlock({ mode: 'normal', caller: caller('superadmin', 'http'), reason: 'vendor' }),
+      ),
+      'ok',
+    );
+    // A signed MQTT command names its operator; its reason is optional.
+    assert.equal(
+      outcome(decideCommandUnlock({ mode: 'normal', caller: caller('superadmin', 'mqtt'), reason: null })),
+      'ok',
+    );
+  });
+
   describe('where the channels used to differ, the stricter rule wins', () => {
     const superadminHttp = caller('superadmin', 'http');
     const operatorMqtt = caller('operator', 'mqtt');
@@ -177,10 +213,14 @@ describe('domain/door-modes', () => {
     });
 
     it('an MQTT unlock in lockdown was refused by the command table and the door alike: one rule now', () => {
-      assert.deepEqual(decideCommandUnlock({ mode: 'lockdown', caller: operatorMqtt }), {
-        ok: false,
-        code: 'door_in_lockdown',
-      });
+      const allowed = ['operator', 'superadmin'] as const;
+      assert.deepEqual(
+        decideCommandUnlock({ mode: 'lockdown', caller: operatorMqtt, allowedRoles: allowed }),
+        {
+          ok: false,
+          code: 'door_in_lockdown',
+        },
+      );
       assert.equal(outcome(decideCommandUnlock({ mode: 'lockdown', caller: superadminHttp })), 'ok');
     });
   });

@@ -54,7 +54,7 @@ describe('door safety rules', () => {
     assert.equal(rig.rt.relay.get(), false);
   });
 
-  it('an admin cannot unlock the door by command during lockdown; a superadmin can', async () => {
+  it('a remote unlock: never by an admin (not even in lockdown), by a superadmin with a reason', async () => {
     let r = await rig.inject({
       method: 'POST',
       url: '/api/door/mode',
@@ -63,12 +63,25 @@ describe('door safety rules', () => {
     });
     assert.equal(r.statusCode, 200, r.body);
     const seq = rig.rt.journal.seq;
-    r = await rig.inject({ method: 'POST', url: '/api/door/unlock', token: p.sari });
-    assert.equal(r.statusCode, 409, r.body);
-    assert.equal(r.json().error.code, 'door_in_lockdown');
+    r = await rig.inject({
+      method: 'POST',
+      url: '/api/door/unlock',
+      token: p.sari,
+      payload: { reason: 'vendor' },
+    });
+    assert.equal(r.statusCode, 403, r.body);
+    assert.equal(r.json().error.code, 'forbidden', 'an admin may not unlock remotely at all');
     assert.equal(rig.rt.relay.get(), false);
     assert.equal(rig.rt.journal.seq, seq);
-    r = await rig.inject({ method: 'POST', url: '/api/door/unlock', token: p.kasi });
+    r = await rig.inject({ method: 'POST', url: '/api/door/unlock', token: p.kasi, payload: {} });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(rig.rt.relay.get(), false, 'no reason, no unlock');
+    r = await rig.inject({
+      method: 'POST',
+      url: '/api/door/unlock',
+      token: p.kasi,
+      payload: { reason: 'vendor at the door' },
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(rig.rt.relay.get(), true);
   });

@@ -73,7 +73,7 @@ const MATRIX: Record<string, Row> = {
 
   'GET /api/door': { who: ADMINS },
   'POST /api/door/mode': { who: SUPER },
-  'POST /api/door/unlock': { who: ADMINS },
+  'POST /api/door/unlock': { who: SUPER, payload: { reason: 'vendor at the door' } },
   'POST /api/door/occupancy/clear': { who: ADMINS },
   'POST /api/door/clock/confirm': { who: SUPER, payload: { reason: 'checked against a phone' } },
   'GET /api/journal': { who: ADMINS },

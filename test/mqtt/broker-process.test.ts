@@ -206,7 +206,7 @@ describe('mqtt embedded broker process (real service, kill -9)', function () {
     await first.subscribeAsync(`${ROOT}/events/access.granted`, { qos: 1 });
     await first.endAsync();
 
-    const unlock = await service.api('POST', '/api/door/unlock', {}, token);
+    const unlock = await service.api('POST', '/api/door/unlock', { reason: 'crash test' }, token);
     assert.equal(unlock.status, 200, JSON.stringify(unlock.json));
     const grant = await until('the grant in the journal', () => {
       const r = spawnSync('sh', ['-c', `cat ${join(dir, 'journal')}/*`], { encoding: 'utf8' });

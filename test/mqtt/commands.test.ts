@@ -189,18 +189,17 @@ describe('mqtt commands: a verified operator, the same rules as HTTP, no replay'
       r.ask('unlock', signed(DOOR, 'unlock', { transaction: 't-1' })).error?.code,
       'command_replayed',
     );
-    // Another operator's transaction ids are its own.
+    // Another operator's transaction ids are its own (refused here for its role, not as a replay).
     assert.equal(
-      r.ask('unlock', signed(DOOR, 'unlock', { transaction: 't-1' }, OPERATORS.budi)).status,
-      'ok',
+      r.ask('unlock', signed(DOOR, 'unlock', { transaction: 't-1' }, OPERATORS.budi)).error?.code,
+      'forbidden',
     );
     assert.deepEqual(r.calls, [
       'append:unlock',
       'unlock',
       'refused:command_replayed',
       'refused:command_replayed',
-      'append:unlock',
-      'unlock',
+      'refused:forbidden',
     ]);
   });
 
@@ -217,19 +216,19 @@ describe('mqtt commands: a verified operator, the same rules as HTTP, no replay'
       transaction: 'e1',
     });
     assert.equal(r.door.getMode(), 'normal');
-    // An admin may not change modes at all (as over HTTP), but may unlock.
+    // An admin may not change modes at all (as over HTTP), nor unlock remotely (door.remoteUnlockRoles).
     assert.equal(
       r.ask('lockdown', signed(DOOR, 'lockdown', { on: true }, OPERATORS.budi)).error?.code,
       'forbidden',
     );
-    assert.equal(r.ask('unlock', signed(DOOR, 'unlock', {}, OPERATORS.budi)).status, 'ok');
+    assert.equal(r.ask('unlock', signed(DOOR, 'unlock', {}, OPERATORS.budi)).error?.code, 'forbidden');
     // The operator may lock down; leaving lockdown is the superadmin's.
     assert.equal(r.ask('lockdown', signed(DOOR, 'lockdown', { on: true }, OPERATORS.desk)).status, 'ok');
     assert.equal(
       r.ask('lockdown', signed(DOOR, 'lockdown', { on: false }, OPERATORS.desk)).error?.code,
       'forbidden',
     );
-    assert.equal(r.ask('unlock', signed(DOOR, 'unlock', {}, OPERATORS.desk)).error?.code, 'door_in_lockdown');
+    assert.equal(r.ask('unlock', signed(DOOR, 'unlock', {}, OPERATORS.desk)).error?.code, 'forbidden');
     const out = r.ask(
       'lockdown',
       signed(DOOR, 'lockdown', { on: false, transaction: 'L-off' }, OPERATORS.kasi),
@@ -243,12 +242,11 @@ describe('mqtt commands: a verified operator, the same rules as HTTP, no replay'
     assert.deepEqual(r.calls, [
       'refused:forbidden',
       'refused:forbidden',
-      'append:unlock',
-      'unlock',
+      'refused:forbidden',
       'append:lockdown',
       'mode:lockdown',
       'refused:forbidden',
-      'refused:door_in_lockdown',
+      'refused:forbidden',
       'append:lockdown',
       'mode:normal',
       'append:emergency_release',

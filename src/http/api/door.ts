@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DoorMode } from '../../domain/types.js';
 import type { DoorController } from '../../door/door-controller.js';
 import { ADMINS, actorOf, SUPERADMIN } from '../auth.js';
-import { clockConfirmBody, modeBody, occupancyClearBody } from '../schemas/door.js';
+import { clockConfirmBody, modeBody, occupancyClearBody, unlockBody } from '../schemas/door.js';
 
 export const doorRoutes: FastifyPluginAsync<{ door: DoorController }> = async (app, { door }) => {
   const tags = ['door'];
@@ -41,12 +41,18 @@ export const doorRoutes: FastifyPluginAsync<{ door: DoorController }> = async (a
     },
   );
 
-  app.post('/api/door/unlock', { config: { access: ADMINS }, schema: { tags } }, async (req) => {
-    const a = actorOf(req);
-    const caller = { id: a.id, name: a.name, role: a.role, channel: 'http' as const };
-    door.commandUnlock(caller);
-    return { door: door.snapshot() };
-  });
+  // Who may unlock remotely is the door rules' (door.remoteUnlockRoles, default superadmin); an admin
+  // reaches the rule and is refused there, so the refusal is the same over every channel.
+  app.post<{ Body: { reason: string | null } }>(
+    '/api/door/unlock',
+    { config: { access: ADMINS }, schema: { tags, body: unlockBody } },
+    async (req) => {
+      const a = actorOf(req);
+      const caller = { id: a.id, name: a.name, role: a.role, channel: 'http' as const };
+      door.commandUnlock(caller, req.body.reason ?? '');
+      return { door: door.snapshot() };
+    },
+  );
 
   app.post<{ Body: { badgeId?: string } }>(
     '/api/door/occupancy/clear',

@@ -11,6 +11,9 @@ export const modeBody = {
   },
 } as const;
 
+/** A remote unlock bypasses the procedure: who asks says why (journaled). */
+export const unlockBody = reasonBody(true);
+
 /** A superadmin confirms the wall clock: the reason is required (it is journaled). */
 export const clockConfirmBody = reasonBody(true);
 
