@@ -25,7 +25,8 @@ export const STEP_RULES: Record<
   VisitStep,
   { from: readonly VisitState[]; roles: readonly (Role | 'system')[] }
 > = {
-  submit: { from: [], roles: ['admin', 'superadmin'] },
+  // 'system': the public request form (SOP step 1 is filled in by the visitor).
+  submit: { from: [], roles: ['admin', 'superadmin', 'system'] },
   verify: { from: ['submitted'], roles: ['admin', 'superadmin'] },
   approve: { from: ['verified'], roles: ['superadmin'] },
   reject: { from: ['verified'], roles: ['superadmin'] },

@@ -36,6 +36,8 @@ export interface CheckOutDraft {
   badgeReturned: boolean;
   ktpReturned: boolean;
   note: string;
+  /** Ticked when the door still records the visitor inside (the service asks for it then). */
+  confirmLeftRoom?: boolean;
 }
 
 export function emptyCheckOutDraft(declared: readonly Device[]): CheckOutDraft {
@@ -95,6 +97,7 @@ export function readCheckOutForm(
       badgeReturned: on(body, 'badgeReturned'),
       ktpReturned: on(body, 'ktpReturned'),
       note: field(body, 'note'),
+      confirmLeftRoom: on(body, 'confirmLeftRoom'),
     },
   };
 }
@@ -142,6 +145,8 @@ export function checkOutForm(
   declared: readonly Device[],
   draft: CheckOutDraft,
   errors: FieldErrors = {},
+  /** The door still records the visitor inside: the admin confirms the room was checked. */
+  visitorInside = false,
 ): Html {
   const v = m.visit;
   const rec = reconcile(declared, draft);
@@ -183,6 +188,7 @@ ${textareaField({ m, name: `confirm-${u.index}-note`, label: v.unexpectedNote(u.
 }
 </section>
 ${inputField({ m, name: 'exitAt', label: v.exitAt, type: 'datetime-local', value: draft.exitAt, hint: v.exitAtHint, error: errors['exitAt'] })}
+${visitorInside ? checkboxField({ m, name: 'confirmLeftRoom', label: v.confirmLeftRoom, checked: draft.confirmLeftRoom ?? false, required: true, error: errors['confirmLeftRoom'] }) : ''}
 ${checkboxField({ m, name: 'badgeReturned', label: v.badgeReturned, checked: draft.badgeReturned, required: true, error: errors['badgeReturned'] })}
 ${checkboxField({ m, name: 'ktpReturned', label: v.ktpReturned, checked: draft.ktpReturned, required: true, error: errors['ktpReturned'] })}
 ${textareaField({ m, name: 'note', label: `${m.common.note} (${m.common.optional})`, value: draft.note, maxlength: 500 })}
