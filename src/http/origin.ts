@@ -24,7 +24,9 @@ export function sameHost(claimed: string, host: string): boolean {
   try {
     const url = new URL(claimed);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    return url.host.toLowerCase() === host.toLowerCase();
+    // URL drops a default port ("http://h:80" → "h"); the Host header may keep it.
+    const own = new URL(`${url.protocol}//${host}`);
+    return url.host === own.host;
   } catch {
     return false; // "null" (a sandboxed frame, a file:// page) or garbage: not us
   }

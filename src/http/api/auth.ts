@@ -20,7 +20,7 @@ export interface AuthRoutesOptions {
  * Per source address, on top of the per-account lock-out (services/login-throttle.ts): sign-in
  * (API and console) and the first-start setup. Routes name it in `config.rateLimit`.
  */
-export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
+export const LOGIN_RATE_LIMIT = { max: 30, timeWindow: '1 minute' } as const;
 
 export interface SetupInput {
   token: string;
