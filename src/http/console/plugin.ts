@@ -55,7 +55,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, deps) 
   await app.register(formbody);
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    // Cross-origin isolation headers buy nothing here and break nothing either; keep defaults.
+    // Not helmet's no-referrer: under it Chromium sends `Origin: null` with our own form posts,
+    // which the Origin check (src/http/origin.ts) must refuse. same-origin keeps the Origin on
+    // our own requests and still tells other sites nothing.
+    referrerPolicy: { policy: 'same-origin' },
   });
   const assets = consoleAssetsDir();
   await app.register(fastifyStatic, {

@@ -64,7 +64,6 @@ export const visitPages: FastifyPluginAsync<ConsoleKit> = async (app, kit) => {
       nikCheck: checkNik(v.visitor.nik),
       freeBadges: badges
         .list({ kind: 'visitor', available: true })
-        .filter((b) => b.active)
         .map((b) => ({ id: b.id, label: b.label })),
       escorts: users
         .list()
