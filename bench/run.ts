@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { benchConsole } from './console.js';
 import type { Figure } from './figures.js';
 import { benchFoundation } from './foundation.js';
 import { runMqttBench } from './mqtt.js';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     process.stdout.write('\n#4 QR passes\n');
     print('#4 QR passes — figures', await benchQr(log));
   }
+  if (want('console')) print('#8 console — figures', await benchConsole(log));
   if (want('nfc')) {
     process.stdout.write('\n#4 NFC tap-to-relay (real pcscd + vpcd + virtual card)\n');
     print('#4 NFC — figures', await benchNfc(log));
