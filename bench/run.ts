@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { benchBridge } from './bridge.js';
+import { benchConsole } from './console.js';
 import type { Figure } from './figures.js';
 import { benchFoundation } from './foundation.js';
 import { runMqttBench } from './mqtt.js';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     process.stdout.write('\n#4 QR passes\n');
     print('#4 QR passes — figures', await benchQr(log));
   }
+  if (want('console')) print('#8 console — figures', await benchConsole(log));
   if (want('nfc')) {
     process.stdout.write('\n#4 NFC tap-to-relay (real pcscd + vpcd + virtual card)\n');
     print('#4 NFC — figures', await benchNfc(log));

@@ -224,6 +224,13 @@ export const configSchema = {
           minimum: 1,
           maximum: 10080,
         },
+        trustProxy: {
+          type: 'boolean',
+          title: 'Behind a TLS proxy',
+          description:
+            'Trust X-Forwarded-Proto/-Host/-For from the proxy in front: the console then marks cookies Secure and asks browsers to upgrade to https',
+          default: false,
+        },
         loginMaxAttempts: {
           type: 'integer',
           title: 'Login attempts',
@@ -231,6 +238,21 @@ export const configSchema = {
           default: 5,
           minimum: 1,
           maximum: 1000,
+        },
+      },
+    },
+    site: {
+      type: 'object',
+      title: 'Site',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        timeZone: {
+          type: 'string',
+          title: 'Time zone',
+          description: 'IANA time zone the console shows times in and reads typed times as',
+          default: 'Asia/Jakarta',
+          minLength: 1,
         },
       },
     },

@@ -267,6 +267,17 @@ export const ERRORS = {
     en: 'This command was already received (nonce or transaction seen before)',
   },
   // (end of the signed-command codes)
+  // The console and the HTTP app's request checks (src/http/origin.ts, src/http/console/csrf.ts).
+  origin_refused: {
+    status: 403,
+    id: 'Permintaan dari situs lain ditolak',
+    en: 'A request from another site was refused',
+  },
+  csrf_invalid: {
+    status: 403,
+    id: 'Formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu coba lagi',
+    en: 'The form has expired or is not valid; reload the page and try again',
+  },
   internal: { status: 500, id: 'Terjadi kesalahan internal', en: 'Internal error' },
 } as const satisfies Record<string, { status: number; id: string; en: string }>;
 

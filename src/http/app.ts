@@ -5,8 +5,10 @@
  * services it uses. Root hooks, schemas and handlers reach every plugin registered after them; a
  * plugin that answers in HTML (the console) sets its own error handler inside its own context.
  */
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AppError } from '../domain/errors.js';
 import { VERSION } from '../version.js';
 import { authRoutes } from './api/auth.js';
 import { badgeRoutes } from './api/badges.js';
@@ -24,8 +26,10 @@ import { simRoutes } from './api/sim.js';
 import { userRoutes } from './api/users.js';
 import { visitRoutes } from './api/visits.js';
 import { registerAuth, SESSION_COOKIE } from './auth.js';
+import { consolePlugin } from './console/plugin.js';
 import type { AppDeps } from './deps.js';
 import { jsonErrorHandler, jsonNotFoundHandler, routerErrorHandler } from './error-handler.js';
+import { registerOriginCheck } from './origin.js';
 import { addSharedSchemas } from './schemas/shared.js';
 import { Sessions } from './sessions.js';
 
@@ -42,6 +46,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Request URLs never carry personal data, but log only the path, never query strings.
     requestIdHeader: false,
     frameworkErrors: routerErrorHandler,
+    // Behind a TLS proxy: req.protocol / req.host / req.ip from its X-Forwarded-* headers.
+    trustProxy: deps.config.http.trustProxy,
   });
   const sessions = new Sessions({
     idleMs: sessionTtlMinutes * 60_000,
@@ -76,7 +82,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   addSharedSchemas(app);
+  registerOriginCheck(app);
   registerAuth(app, { sessions, users: deps.users });
+  // Only routes that name a limit in config.rateLimit (sign-in, setup, the public request form).
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('rate_limited', { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+  });
   app.setErrorHandler(jsonErrorHandler({ bodyLimitBytes }));
   app.setNotFoundHandler(jsonNotFoundHandler);
 
@@ -98,5 +111,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventStreamRoutes, { journal: deps.journal });
   await app.register(rollCallRoutes, { rollCalls: deps.rollCalls });
   await app.register(intakeRoutes, { intake: deps.intake, maxPerMinute: deps.config.intake.maxPerMinute });
+  await app.register(consolePlugin, { ...deps, sessions });
   return app;
 }

@@ -27,9 +27,17 @@ export const SUPERADMIN: readonly Role[] = ['superadmin'];
 
 export const SESSION_COOKIE = 'jk_session';
 
-/** The Set-Cookie value for a session token; an empty token with maxAge 0 signs out. */
-export function sessionCookie(token: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}`;
+/**
+ * The Set-Cookie value for a session token; an empty token with maxAge 0 signs out. HttpOnly and
+ * SameSite=Strict always; Secure when the request came over TLS (`isTls`).
+ */
+export function sessionCookie(token: string, maxAgeSeconds: number, secure = false): string {
+  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+/** Whether the request reached us over TLS (directly, or via a trusted proxy: http.trustProxy). */
+export function isTls(req: FastifyRequest): boolean {
+  return req.protocol === 'https';
 }
 
 export function actorOf(req: FastifyRequest): Actor {
@@ -57,13 +65,30 @@ export function registerAuth(
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
 
+  const userOf = (token: string | null) => {
+    const userId = token ? deps.sessions.resolve(token) : null;
+    if (!userId) return null;
+    try {
+      return deps.users.get(userId);
+    } catch {
+      return null; // a session whose user is gone is no session
+    }
+  };
+
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config?.access;
-    if (access === 'public') return;
     if (!req.routeOptions.url) return; // 404s fall through to the not-found handler
     const token = tokenOf(req);
-    const userId = token ? deps.sessions.resolve(token) : null;
-    const user = userId ? deps.users.get(userId) : null;
+    if (access === 'public') {
+      // Public pages still know a signed-in viewer (the console's walk-in form, its navigation).
+      const user = token ? userOf(token) : null;
+      if (token && user?.active) {
+        req.actor = { id: user.id, role: user.role, name: user.displayName };
+        req.sessionToken = token;
+      }
+      return;
+    }
+    const user = userOf(token);
     if (!token || !user?.active) throw new AppError('unauthenticated');
     req.actor = { id: user.id, role: user.role, name: user.displayName };
     req.sessionToken = token;

@@ -74,8 +74,10 @@ describe('config', () => {
         port: 8080,
         bodyLimitBytes: 65536,
         sessionTtlMinutes: 480,
+        trustProxy: false,
         loginMaxAttempts: 5,
       });
+      assert.deepEqual(c.site, { timeZone: 'Asia/Jakarta' });
       assert.equal(c.hardware.driver, 'sim');
       assert.deepEqual(c.hardware.gpio.relay, { pin: 17, activeLow: false });
       assert.deepEqual(c.readers, [

@@ -19,6 +19,7 @@ export const paths = {
   door: '/console/door',
   doorStream: '/console/door/stream',
   doorMode: '/console/door/mode',
+  doorUnlock: '/console/door/unlock',
   register: '/console/register',
   registerCsv: '/console/register.csv',
   rollCall: '/console/roll-call',

@@ -36,6 +36,10 @@ export interface CheckOutDraft {
   badgeReturned: boolean;
   ktpReturned: boolean;
   note: string;
+  /** Per declared device (index) not carried out: why it stays inside (a server being installed). */
+  leftNotes?: Record<number, string>;
+  /** Ticked when the door still records the visitor inside (the service asks for it then). */
+  confirmLeftRoom?: boolean;
 }
 
 export function emptyCheckOutDraft(declared: readonly Device[]): CheckOutDraft {
@@ -95,6 +99,8 @@ export function readCheckOutForm(
       badgeReturned: on(body, 'badgeReturned'),
       ktpReturned: on(body, 'ktpReturned'),
       note: field(body, 'note'),
+      confirmLeftRoom: on(body, 'confirmLeftRoom'),
+      leftNotes: Object.fromEntries(declared.map((_, i) => [i, field(body, `left-${i}-note`)])),
     },
   };
 }
@@ -117,6 +123,15 @@ export function checkOutInput(
     if (!c?.confirmed) errors[`confirm-${u.index}`] = m.validation.required;
     if (!c?.note) errors[`confirm-${u.index}-note`] = m.validation.required;
   }
+  // A declared device that stays inside needs the same explicit note as an unexpected one out.
+  const missing = new Set(reconcile(declared, draft).missing.map(key));
+  const devicesLeft: { serial: string; note: string }[] = [];
+  declared.forEach((d, i) => {
+    if (!missing.has(key(d))) return;
+    const note = draft.leftNotes?.[i]?.trim() ?? '';
+    if (!note) errors[`left-${i}-note`] = m.validation.required;
+    else devicesLeft.push({ serial: d.serial, note });
+  });
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const declaredKeys = new Set(declared.map(key));
   const devicesOut: CheckOutInput['devicesOut'] = [
@@ -129,7 +144,14 @@ export function checkOutInput(
   ];
   return {
     ok: true,
-    input: { exitAt, devicesOut, badgeReturned: true, ktpReturned: true, note: draft.note || null },
+    input: {
+      exitAt,
+      devicesOut,
+      ...(devicesLeft.length ? { devicesLeft } : {}),
+      badgeReturned: true,
+      ktpReturned: true,
+      note: draft.note || null,
+    },
   };
 }
 
@@ -142,6 +164,8 @@ export function checkOutForm(
   declared: readonly Device[],
   draft: CheckOutDraft,
   errors: FieldErrors = {},
+  /** The door still records the visitor inside: the admin confirms the room was checked. */
+  visitorInside = false,
 ): Html {
   const v = m.visit;
   const rec = reconcile(declared, draft);
@@ -168,7 +192,15 @@ ${deviceRowsFieldset(m, { prefix: EXTRA_PREFIX, legend: v.extraDevices, rows: dr
 <section aria-labelledby="rec-title">
 <h3 id="rec-title">${v.reconciliation}</h3>
 <p>${v.missing}:</p>
-${rec.missing.length ? html`<ul>${rec.missing.map((d) => html`<li>${deviceText(d)}</li>`)}</ul>` : html`<p class="empty">${m.common.none}</p>`}
+${
+  rec.missing.length
+    ? html`<ul>${rec.missing.map((d) => {
+        const i = declared.findIndex((x) => key(x) === key(d));
+        return html`<li>${deviceText(d)}
+${inputField({ m, name: `left-${i}-note`, label: v.leftInsideNote(d.serial), value: draft.leftNotes?.[i] ?? '', maxlength: 200, required: true, error: errors[`left-${i}-note`] })}</li>`;
+      })}</ul>`
+    : html`<p class="empty">${m.common.none}</p>`
+}
 <p>${v.unexpected}:</p>
 ${
   rec.unexpected.length === 0
@@ -183,6 +215,7 @@ ${textareaField({ m, name: `confirm-${u.index}-note`, label: v.unexpectedNote(u.
 }
 </section>
 ${inputField({ m, name: 'exitAt', label: v.exitAt, type: 'datetime-local', value: draft.exitAt, hint: v.exitAtHint, error: errors['exitAt'] })}
+${visitorInside ? checkboxField({ m, name: 'confirmLeftRoom', label: v.confirmLeftRoom, checked: draft.confirmLeftRoom ?? false, required: true, error: errors['confirmLeftRoom'] }) : ''}
 ${checkboxField({ m, name: 'badgeReturned', label: v.badgeReturned, checked: draft.badgeReturned, required: true, error: errors['badgeReturned'] })}
 ${checkboxField({ m, name: 'ktpReturned', label: v.ktpReturned, checked: draft.ktpReturned, required: true, error: errors['ktpReturned'] })}
 ${textareaField({ m, name: 'note', label: `${m.common.note} (${m.common.optional})`, value: draft.note, maxlength: 500 })}

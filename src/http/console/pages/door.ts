@@ -131,12 +131,23 @@ ${checkboxField({ m, name: 'confirm', label: m.door.modeConfirm, required: true 
 </section>`;
 }
 
+function unlockForm(ctx: PageContext, m: Messages): Html {
+  return html`<section class="panel" aria-labelledby="unlock-title">
+<h2 id="unlock-title">${m.door.unlockTitle}</h2>
+<form method="post" action="${paths.doorUnlock}" data-confirm="${m.door.unlockConfirm}">
+${csrfField(ctx.csrfToken)}
+${textareaField({ m, name: 'reason', id: 'unlock-reason', label: m.door.modeReason, required: true, maxlength: 500 })}
+<div class="actions"><button type="submit" class="danger">${m.door.unlock}</button></div>
+</form>
+</section>`;
+}
+
 export function doorPage(ctx: PageContext, view: DoorView): Html {
   const m = t(ctx.lang);
   const role: Role | null = ctx.role;
   const body = html`<div id="door-live" data-sse="${paths.doorStream}" aria-live="off">
 ${doorLiveFragment(ctx, view)}
 </div>
-${role === 'superadmin' ? modeForm(ctx, m, view.snapshot.mode) : ''}`;
+${role === 'superadmin' ? html`${modeForm(ctx, m, view.snapshot.mode)}${unlockForm(ctx, m)}` : ''}`;
   return layout(ctx, { title: m.door.title, body });
 }

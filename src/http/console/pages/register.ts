@@ -26,6 +26,11 @@ export interface RegisterRow {
   escortNames: readonly string[];
   devicesIn: number;
   devicesOut: number;
+  letterNumber?: string;
+  ticketRef?: string | null;
+  /** Display names of who verified and who decided (approved or rejected). */
+  verifiedBy?: string | null;
+  decidedBy?: string | null;
 }
 
 export interface RegisterFilters {
@@ -83,12 +88,13 @@ ${
   view.rows.length === 0
     ? html`<p class="empty">${r.empty}</p>`
     : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">${r.visitor}</th><th scope="col">${r.nik}</th><th scope="col">${r.purpose}</th><th scope="col">${m.common.state}</th>
+<thead><tr><th scope="col">${r.visitor}</th><th scope="col">${r.nik}</th><th scope="col">${r.purpose}</th><th scope="col">${r.letter} / ${r.ticket}</th><th scope="col">${m.common.state}</th><th scope="col">${r.verifiedBy} / ${r.approvedBy}</th>
 <th scope="col">${r.entered}</th><th scope="col">${r.exited}</th><th scope="col">${r.escorts}</th><th scope="col">${r.devices}</th></tr></thead>
 <tbody>${view.rows.map(
         (row) => html`<tr>
 <td><a href="${paths.visit(row.id)}">${row.visitorName}</a><br><span class="hint">${row.organisation}</span></td>
-<td>${row.nikMasked}</td><td>${row.purpose}</td><td>${stateBadge(m, row.state)}</td>
+<td>${row.nikMasked}</td><td>${row.purpose}</td><td>${row.letterNumber ?? ''}<br><span class="hint">${row.ticketRef ?? m.common.none}</span></td>
+<td>${stateBadge(m, row.state)}</td><td>${row.verifiedBy ?? m.common.none}<br>${row.decidedBy ?? m.common.none}</td>
 <td>${when(row.firstEntryAt)}</td><td>${when(row.exitAt)}</td><td>${row.escortNames.join(', ') || m.common.none}</td>
 <td>${row.devicesIn} / ${row.devicesOut}</td>
 </tr>`,
@@ -108,7 +114,11 @@ export function registerCsv(lang: Lang, timeZone: string, rows: readonly Registe
     r.organisation,
     r.nik,
     r.purpose,
+    r.letter,
+    r.ticket,
     m.common.state,
+    r.verifiedBy,
+    r.approvedBy,
     m.visit.window,
     r.entered,
     r.exited,
@@ -121,7 +131,11 @@ export function registerCsv(lang: Lang, timeZone: string, rows: readonly Registe
     row.organisation,
     row.nikMasked,
     row.purpose,
+    row.letterNumber ?? '',
+    row.ticketRef ?? '',
     m.state[row.state],
+    row.verifiedBy ?? '',
+    row.decidedBy ?? '',
     `${when(row.window.start)} – ${when(row.window.end)}`,
     when(row.firstEntryAt),
     when(row.exitAt),

@@ -43,6 +43,10 @@ export interface VisitDetailView {
     checkOut?: CheckOutDraft;
   };
   errors?: FieldErrors;
+  /** The door still records this visitor inside (check-out then asks for a confirmation). */
+  visitorInside?: boolean;
+  /** Where the printable QR pass is, once a badge is issued. */
+  passHref?: string | null;
 }
 
 function devices(m: Messages, list: readonly Device[]): Html {
@@ -113,7 +117,17 @@ function stepForms(ctx: PageContext, m: Messages, view: VisitDetailView): Html[]
     );
   }
   if (can('check_out'))
-    out.push(checkOutForm(ctx, m, v.id, v.devicesIn, d.checkOut ?? emptyCheckOutDraft(v.devicesIn), e));
+    out.push(
+      checkOutForm(
+        ctx,
+        m,
+        v.id,
+        v.devicesIn,
+        d.checkOut ?? emptyCheckOutDraft(v.devicesIn),
+        e,
+        view.visitorInside ?? false,
+      ),
+    );
   if (can('close')) out.push(closeForm(ctx, m, v.id));
   if (can('cancel')) out.push(cancelForm(ctx, m, v.id, e));
   return out;
@@ -123,6 +137,7 @@ export function visitDetailPage(ctx: PageContext, view: VisitDetailView): Html {
   const m = t(ctx.lang);
   const v = view.visit;
   const body = html`${summary(ctx, m, view)}
+${view.passHref ? html`<p class="actions"><a class="button secondary" href="${view.passHref}">${m.visit.pass}</a></p>` : ''}
 ${stepForms(ctx, m, view)}
 <section aria-labelledby="devices-in-title"><h2 id="devices-in-title">${m.visit.devicesIn}</h2>${devices(m, v.devicesIn)}</section>
 ${v.devicesOut.length ? html`<section aria-labelledby="devices-out-title"><h2 id="devices-out-title">${m.visit.devicesOut}</h2>${devices(m, v.devicesOut)}</section>` : ''}
