@@ -438,8 +438,10 @@ describe('HTTP API happy paths', () => {
 
   describe('documentation and health', () => {
     let rig: TestRig;
+    let kasi: string;
     before(async () => {
       rig = await startRig();
+      kasi = (await seedPeople(rig)).kasi;
     });
     after(async () => {
       await rig?.stop();
@@ -466,8 +468,14 @@ describe('HTTP API happy paths', () => {
       assert.ok(submit.requestBody.content['application/json'].schema.properties.visitor);
     });
 
-    it('/healthz reports every module', async () => {
-      const res = await rig.inject({ method: 'GET', url: '/healthz' });
+    it('/healthz: anonymous callers get up/down and module states only; a signed-in admin the details', async () => {
+      const anon = await rig.inject({ method: 'GET', url: '/healthz' });
+      assert.equal(anon.statusCode, 200);
+      assert.deepEqual(Object.keys(anon.json()).sort(), ['modules', 'ok']);
+      assert.equal(anon.json().door, undefined, 'nobody anonymous learns who is inside');
+      for (const m of Object.values(anon.json().modules as Record<string, object>))
+        assert.deepEqual(Object.keys(m), ['state']);
+      const res = await rig.inject({ method: 'GET', url: '/healthz', token: kasi });
       assert.equal(res.statusCode, 200);
       const h = res.json();
       assert.equal(h.ok, true);

@@ -196,7 +196,7 @@ describe('mqtt embedded broker process (real service, kill -9)', function () {
     assert.notEqual(pid, service.proc!.pid);
     assert.ok(alive(pid));
     await assert.rejects(dial(brokerUrl), /[Nn]ot authorized/);
-    const health = await service.api('GET', '/healthz');
+    const health = await service.api('GET', '/healthz', undefined, token);
     assert.match(JSON.stringify(health.json), new RegExp(`embedded broker pid ${pid}`));
   });
 

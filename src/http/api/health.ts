@@ -1,10 +1,20 @@
-/** GET /healthz: every module's state; 503 when the door cannot do its job. Public. */
+/**
+ * GET /healthz: 200 when the door can do its job, 503 when not. Anonymous callers (a load balancer,
+ * a monitoring probe) learn up/down and each module's state, nothing more; a signed-in admin gets
+ * the details (who is inside, the journal head, module details such as firmware versions).
+ */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ModuleHealth } from '../../lifecycle.js';
 import type { AppDeps } from '../deps.js';
 
 export const healthRoutes: FastifyPluginAsync<Pick<AppDeps, 'health'>> = async (app, { health }) => {
-  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (req, reply) => {
     const h = health();
-    return reply.status(h.ok ? 200 : 503).send(h);
+    if (req.actor) return reply.status(h.ok ? 200 : 503).send(h);
+    const modules = (h.modules ?? {}) as Record<string, ModuleHealth>;
+    return reply.status(h.ok ? 200 : 503).send({
+      ok: h.ok,
+      modules: Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, { state: m.state }])),
+    });
   });
 };

@@ -155,7 +155,7 @@ describe('genuine NTAG 424 DNA badges through pcscd + vpcd', function () {
 
   it('makes the master key on first start (mode 600) and says genuine-only in /healthz', async () => {
     assert.equal(statSync(nfcKeyPath(rig.dir)).mode & 0o777, 0o600);
-    const h = (await rig.inject({ method: 'GET', url: '/healthz' })).json();
+    const h = (await rig.inject({ method: 'GET', url: '/healthz', token: p.kasi })).json();
     assert.equal(h.modules.credentials.state, 'ok');
     assert.match(h.modules.credentials.detail, /genuine NTAG 424 DNA badges only/);
   });
