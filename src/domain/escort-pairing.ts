@@ -13,10 +13,23 @@ export interface PairedTap {
   /** pending: waiting for a partner; granted: admitted, may still escort a later visitor. */
   status: 'pending' | 'granted';
   admission: Admission;
+  /** The reader it was presented at: a wait that runs out is denied naming it. */
+  reader?: string;
 }
 
 export class EscortPairing {
   private taps: PairedTap[] = [];
+
+  /** Names the reader of the newest waiting tap of `badgeId` (set by the door after the decision). */
+  tagReader(badgeId: string, reader: string): void {
+    for (let i = this.taps.length - 1; i >= 0; i--) {
+      const t = this.taps[i] as PairedTap;
+      if (t.badgeId === badgeId && t.status === 'pending') {
+        t.reader = reader;
+        return;
+      }
+    }
+  }
 
   /** Taps no older than `windowMs`, newest last. */
   recent(mono: number, windowMs: number): PairedTap[] {

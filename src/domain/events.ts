@@ -159,7 +159,8 @@ export interface EventData {
   'access.denied':
     | (TapData & Partial<SubjectData> & { reason: DenyReason; detail?: string })
     | {
-        // A waiting tap whose escort window ran out (no reader: the pairing denies it).
+        // A waiting tap whose escort window ran out: denied naming the reader it waited at.
+        reader: string;
         direction: 'entry';
         reason: DenyReason;
         kind: 'staff' | 'visitor';

@@ -145,6 +145,7 @@ export class TapHandler {
         d.pairing.clear();
         return this.deny(who, 'journal_unavailable', decision.subject, reader);
       }
+      d.pairing.tagReader(decision.subject.badge.id, c.readerId);
       reader?.feedback('pending');
       this.schedulePendingExpiry();
       d.parts.changed();
@@ -273,6 +274,7 @@ export class TapHandler {
             d.parts.recorder.record({
               type: 'access.denied',
               data: {
+                reader: t.reader ?? 'unknown',
                 direction: 'entry',
                 reason,
                 kind: t.kind,
@@ -282,7 +284,7 @@ export class TapHandler {
                 name: t.admission.name,
               },
             });
-            d.emitTap({ outcome: 'deny', reason, reader: 'pairing' });
+            d.emitTap({ outcome: 'deny', reason, reader: t.reader ?? 'unknown' });
           }
           this.schedulePendingExpiry();
           d.parts.changed();

@@ -269,6 +269,7 @@ describe('door controller (whole runtime, simulated hardware)', function () {
     const denied = ofType(rt, 'access.denied');
     assert.equal(denied.length, 1);
     assert.equal(denied[0]!.data.reason, 'escort_required');
+    assert.equal(denied[0]!.data.reader, 'entry', 'the denial that ends the wait names its reader');
     assert.ok(awaiting[0]!.seq < denied[0]!.seq);
     assert.equal(rt.door.snapshot().pending.length, 0);
     assert.equal(switches(rt).length, 0, 'the relay never switched');

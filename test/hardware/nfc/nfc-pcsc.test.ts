@@ -148,9 +148,11 @@ describe('NFC through pcscd + vpcd + a virtual card', function () {
     await tap(card('plain0', VISITOR_UID), () => taps.length >= 1, 'the visitor tap');
     assert.equal(taps[0]?.outcome, 'pending');
     await waitFor('the escort window to run out', () => taps.length >= 2);
-    assert.deepEqual(taps[1], { outcome: 'deny', reason: 'escort_required', reader: 'pairing' });
+    // The denial that ends the wait names the reader the visitor waited at.
+    assert.deepEqual(taps[1], { outcome: 'deny', reason: 'escort_required', reader: taps[0]!.reader });
     assert.equal(rig.rt.relay.get(), false);
     assert.equal(events('access.denied').at(-1)?.data.reason, 'escort_required');
+    assert.equal(events('access.denied').at(-1)?.data.reader, taps[0]!.reader);
   });
 
   it('denies an unknown card (unknown_credential)', async () => {
