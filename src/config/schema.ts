@@ -630,6 +630,15 @@ export const configSchema = {
           description: 'Whoever verified a request may not decide it',
           default: true,
         },
+        maxWindowDays: {
+          type: 'number',
+          title: 'Longest visit window',
+          description:
+            'A requested visit window longer than this many days is refused (a badge for a year is not a visit)',
+          default: 7,
+          minimum: 0.04,
+          maximum: 366,
+        },
         expireGraceMinutes: {
           type: 'number',
           title: 'No-show grace',

@@ -32,12 +32,21 @@ function parseWindow(w: { start: string; end: string }): { start: Date; end: Dat
   return { start, end };
 }
 
-export function submitVisit(id: string, input: SubmitInput, actor: Actor, now: Date): Visit {
+export function submitVisit(
+  id: string,
+  input: SubmitInput,
+  actor: Actor,
+  now: Date,
+  opts: { maxWindowDays?: number } = {},
+): Visit {
   guard(null, 'submit', actor);
   const nik = checkNik(input.visitor.nik);
   if (!nik.ok) throw new AppError('nik_invalid', { rule: nik.rule, message: nik.message });
   const { start, end } = parseWindow(input.window);
   if (end.getTime() <= now.getTime()) throw new AppError('window_invalid', { rule: 'window_in_past' });
+  const maxDays = opts.maxWindowDays ?? 7;
+  if (end.getTime() - start.getTime() > maxDays * 86_400_000)
+    throw new AppError('window_invalid', { rule: 'window_too_long', maxDays });
   const devicesIn = (input.devicesIn ?? []).map(normaliseDevice);
   const serials = new Set<string>();
   for (const d of devicesIn) {

@@ -38,6 +38,8 @@ export interface ProcedureSettings {
   separationOfDuties: boolean;
   expireGraceMinutes: number;
   archiveAfterDays: number;
+  /** Longest visit window accepted at submit (procedure.maxWindowDays; absent: 7). */
+  maxWindowDays?: number;
 }
 
 export interface VisitServiceDeps {
@@ -174,7 +176,12 @@ export class VisitService {
         if (existing.intakeHash === hash) return { visit: existing, created: false };
         throw new AppError('intake_conflict', { ticketRef: ticket, visitId: existing.id });
       }
-      const v = { ...submitVisit(visitId(this.now), input, actor, this.now), intakeHash: hash };
+      const v = {
+        ...submitVisit(visitId(this.now), input, actor, this.now, {
+          maxWindowDays: this.deps.settings.maxWindowDays,
+        }),
+        intakeHash: hash,
+      };
       await transact(this.deps.store, this.deps.journal, { visits: [v] }, [this.submittedEvent(v, actor)]);
       return { visit: v, created: true };
     });
@@ -196,7 +203,9 @@ export class VisitService {
 
   async submit(input: SubmitInput, actor: Actor): Promise<Visit> {
     return this.deps.store.exclusive(async () => {
-      const v = submitVisit(visitId(this.now), input, actor, this.now);
+      const v = submitVisit(visitId(this.now), input, actor, this.now, {
+        maxWindowDays: this.deps.settings.maxWindowDays,
+      });
       await transact(this.deps.store, this.deps.journal, { visits: [v] }, [this.submittedEvent(v, actor)]);
       return v;
     });

@@ -84,7 +84,7 @@ describe('config', () => {
         { id: 'entry', role: 'entry', driver: 'sim' },
         { id: 'exit', role: 'exit', driver: 'sim' },
       ]);
-      assert.deepEqual(c.door, { unlockSeconds: 5, heldOpenSeconds: 30 });
+      assert.deepEqual(c.door, { unlockSeconds: 5, heldOpenSeconds: 30, remoteUnlockRoles: ['superadmin'] });
       assert.equal(c.access.clockToleranceSeconds, 120);
       assert.equal(c.access.staffEntryOnUntrustedClock, true);
       assert.equal(c.access.escortWindowSeconds, 10);
@@ -93,6 +93,7 @@ describe('config', () => {
       assert.equal(c.access.antiPassback, 'hard');
       assert.equal(c.procedure.slaSubmitToVerifyMinutes, 15);
       assert.equal(c.procedure.slaVerifyToDecisionMinutes, 10);
+      assert.equal(c.procedure.maxWindowDays, 7);
     });
 
     it('an empty object validates to the same defaults', () => {

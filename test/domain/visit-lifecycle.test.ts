@@ -319,6 +319,20 @@ describe('domain/visit-lifecycle', () => {
       });
     });
 
+    it('refuses a window longer than the maximum (365 days used to be accepted)', () => {
+      const w = (days: number) =>
+        submitInput({ window: { start: iso(MIN), end: iso(MIN + days * 24 * 60 * MIN) } });
+      throwsApp(() => submitVisit('v1', w(365), ADMIN, NOW), 'window_invalid', {
+        rule: 'window_too_long',
+        maxDays: 7,
+      });
+      assert.equal(submitVisit('v1', w(7), ADMIN, NOW).state, 'submitted');
+      throwsApp(() => submitVisit('v1', w(2), ADMIN, NOW, { maxWindowDays: 1 }), 'window_invalid', {
+        rule: 'window_too_long',
+        maxDays: 1,
+      });
+    });
+
     it('accepts a window that already started but has not ended', () => {
       const v = submitVisit(
         'v1',
