@@ -158,6 +158,7 @@ export class Runtime {
       journal: this.journal,
       clock: this.clock,
       windowGraceMinutes: opts.config.access.windowGraceMinutes,
+      doorId: opts.config.doorId,
       logger: this.logger.child({ module: 'passes' }),
     });
     const access: DoorAccessSettings = { ...opts.config.access, nfcAccept: nfc.accept };

@@ -7,7 +7,10 @@
  *          characters for the usual visit id, QR version 6 at ECC M.
  * Payload: u8 format (1) · 8 B pass id · visit id (u8 kind 1: u32 yyyymmdd + 3 B, the
  *          KNJ-YYYYMMDD-XXXXXX form; kind 2: u8 length + UTF-8, anything else up to 64 bytes) ·
- *          u32 not-before · u32 expiry (Unix seconds) · 64 B signature over CONTEXT ‖ payload.
+ *          u32 not-before · u32 expiry (Unix seconds) · 64 B signature over CONTEXT ‖ door ‖ 0 ‖
+ *          payload. The door id is signed in, not carried: a pass made for one door fails the
+ *          signature at any other (a copied data directory with its key opens nothing elsewhere),
+ *          and the text stays 147 characters.
  *
  * Verification checks the shape, then the signature, and only then the time window, so a forged
  * or altered pass is always "bad signature" whatever its claimed dates. It never throws.
@@ -125,10 +128,15 @@ function payloadOf(claims: PassClaims): Buffer {
   ]);
 }
 
+/** The door a pass is for, as signed: its id and a NUL (so 'a' + 'bc…' never equals 'ab' + 'c…'). */
+function doorTag(door: string): Buffer {
+  return Buffer.from(`${door}\0`, 'utf8');
+}
+
 /** Signs the claims with the Ed25519 private key and returns the text to put in the QR code. */
-export function encodePass(claims: PassClaims, privateKey: KeyObject): string {
+export function encodePass(claims: PassClaims, privateKey: KeyObject, door = ''): string {
   const payload = payloadOf(claims);
-  const signature = sign(null, Buffer.concat([CONTEXT, payload]), privateKey);
+  const signature = sign(null, Buffer.concat([CONTEXT, doorTag(door), payload]), privateKey);
   return PASS_PREFIX + base32Encode(Buffer.concat([payload, signature]));
 }
 
@@ -192,12 +200,12 @@ export function decodePass(text: unknown): PassDecode {
 }
 
 /** Decodes, checks the signature with the public key, then the window against `now`. Never throws. */
-export function verifyPass(text: unknown, publicKey: KeyObject, now: Date): PassVerification {
+export function verifyPass(text: unknown, publicKey: KeyObject, now: Date, door = ''): PassVerification {
   const d = decodePass(text);
   if (!d.ok) return d;
   let good = false;
   try {
-    good = verify(null, Buffer.concat([CONTEXT, d.signed]), publicKey, d.signature);
+    good = verify(null, Buffer.concat([CONTEXT, doorTag(door), d.signed]), publicKey, d.signature);
   } catch {
     good = false;
   }

@@ -60,6 +60,8 @@ export interface PassServiceDeps {
   clock: () => Date;
   /** The door admits a visit this many minutes either side of its window; a default pass matches. */
   windowGraceMinutes: number;
+  /** The door's id, signed into every pass: a pass for one door opens no other. */
+  doorId?: string;
   logger?: Logger;
 }
 
@@ -309,6 +311,7 @@ export class PassService implements Lifecycle {
         expiresAt: new Date(p.expiresAt),
       },
       this.keys().priv,
+      this.deps.doorId ?? '',
     );
   }
 
@@ -331,7 +334,7 @@ export class PassService implements Lifecycle {
   resolve(c: Credential, now: Date, latestTrusted?: Date): Resolution {
     try {
       if (!this.running || !this.publicKeyObj) return { deny: 'pass_invalid', detail: 'passes_unavailable' };
-      const v = verifyPass(c.value, this.publicKeyObj, now);
+      const v = verifyPass(c.value, this.publicKeyObj, now, this.deps.doorId ?? '');
       if (!v.ok) {
         // The pass id is only worth recording once the signature vouches for it.
         return { deny: REJECTION[v.reason], detail: v.claims ? v.claims.passId : v.detail };

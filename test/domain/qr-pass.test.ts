@@ -92,6 +92,18 @@ describe('domain/qr-pass', () => {
       assert.notEqual(reason(good(), new Date(Number.NaN)), 'ok');
     });
 
+    it('the door is signed in: a pass for one door is a bad signature at any other, the same key or not', () => {
+      const forA = encodePass(claims(), keys.privateKey, 'server-room');
+      assert.equal(verifyPass(forA, keys.publicKey, NOW, 'server-room').ok, true);
+      for (const door of ['', 'server-room-2', 'server-roo', 'server-room\0'])
+        assert.deepEqual(verifyPass(forA, keys.publicKey, NOW, door), {
+          ok: false,
+          reason: 'bad_signature',
+          detail: 'signature',
+        });
+      assert.equal(forA.length, encodePass(claims(), keys.privateKey).length, 'no longer for it');
+    });
+
     it('another key → bad signature', () => {
       const v = verifyPass(good(), other.publicKey, NOW);
       assert.deepEqual(v.ok ? 'ok' : v.reason, 'bad_signature');

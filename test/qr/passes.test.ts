@@ -71,7 +71,16 @@ describe('QR passes (service, API, door)', function () {
       assert.doesNotMatch(res.body, /PRIVATE/);
       // The exported key verifies what the service signs.
       const pass = await issuePass(rig, p.sari, visitId);
-      assert.equal(verifyPass(rig.rt.passes.token(pass.id), createPublicKey(pk.pem), rig.clock.now).ok, true);
+      const door = rig.rt.config.doorId;
+      assert.equal(
+        verifyPass(rig.rt.passes.token(pass.id), createPublicKey(pk.pem), rig.clock.now, door).ok,
+        true,
+      );
+      // Signed for this door: the same key at another door refuses it.
+      assert.equal(
+        verifyPass(rig.rt.passes.token(pass.id), createPublicKey(pk.pem), rig.clock.now, 'elsewhere').ok,
+        false,
+      );
     });
 
     it('is reused across restarts: passes issued before a restart still open the door', async () => {
@@ -288,6 +297,7 @@ describe('QR passes (service, API, door)', function () {
           expiresAt: new Date(rig.clock.now.getTime() + 60_000),
         },
         key,
+        rig.rt.config.doorId,
       );
       assert.deepEqual(t.qr(ghost), { outcome: 'deny', reason: 'pass_unknown_visit' });
       assert.deepEqual(t.qr('hello world'), { outcome: 'deny', reason: 'pass_malformed' });
