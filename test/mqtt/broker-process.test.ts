@@ -54,7 +54,10 @@ async function until<T>(
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const v = await Promise.resolve(fn()).catch(() => undefined);
+    // A check that throws (a file not written yet) is a "not yet", synchronous or not.
+    const v = await Promise.resolve()
+      .then(fn)
+      .catch(() => undefined);
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
