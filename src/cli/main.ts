@@ -16,6 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Runtime } from '../app.js';
 import { ConfigError, envName, loadConfig } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
@@ -297,30 +298,114 @@ function cmdKeysRotate(args: string[]): number {
   }
 }
 
+/** Each command's flags (node's parseArgs, strict: an unknown flag is an error) and its usage. */
+const COMMANDS: Record<
+  string,
+  { usage: string; summary: string; options: ParseArgsConfig['options']; positionals?: number }
+> = {
+  start: {
+    summary: 'run the door controller',
+    usage: 'jurukunci start [--config FILE]',
+    options: { config: { type: 'string' } },
+  },
+  demo: {
+    summary: 'tell the whole procedure on simulated hardware in a temp dir, then verify the journal',
+    usage: 'jurukunci demo',
+    options: {},
+  },
+  'user add': {
+    summary: 'create a user (the service stopped); prompts for the password',
+    usage:
+      'jurukunci user add --role admin|superadmin --username U --name "Full Name" [--escort] [--password-stdin] [--config FILE]',
+    options: {
+      role: { type: 'string' },
+      username: { type: 'string' },
+      name: { type: 'string' },
+      escort: { type: 'boolean' },
+      'password-stdin': { type: 'boolean' },
+      config: { type: 'string' },
+    },
+  },
+  'config check': {
+    summary: 'validate a configuration file, listing every error with its path',
+    usage: 'jurukunci config check FILE',
+    options: {},
+    positionals: 1,
+  },
+  'config env': {
+    summary: 'list every environment variable that overrides a setting',
+    usage: 'jurukunci config env',
+    options: {},
+  },
+  'verify-journal': {
+    summary: 'check the hash chain, checkpoints and an anchor; non-zero when broken',
+    usage: VERIFY_USAGE.replace(/^usage: /, '').trim(),
+    options: { anchor: { type: 'string' }, 'public-key': { type: 'string' } },
+    positionals: 1,
+  },
+  'keys rotate': {
+    summary: 'new NFC master key version for enrolment (the service stopped)',
+    usage: 'jurukunci keys rotate [--config FILE]',
+    options: { config: { type: 'string' } },
+  },
+};
+
+function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'jurukunci — the server-room door controller (Diskominfo Kabupaten Kudus)',
+    '',
+    'usage: jurukunci <command> [options]      jurukunci <command> --help',
+    '',
+    ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+const RUN: Record<string, (args: string[]) => number | Promise<number>> = {
+  start: cmdStart,
+  demo: () => runDemo(),
+  'user add': cmdUserAdd,
+  'config check': cmdConfigCheck,
+  'config env': () => cmdConfigEnv(),
+  'verify-journal': cmdVerify,
+  'keys rotate': cmdKeysRotate,
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  switch (cmd) {
-    case 'start':
-      return cmdStart(rest);
-    case 'demo':
-      return runDemo();
-    case 'user':
-      if (rest[0] === 'add') return cmdUserAdd(rest.slice(1));
-      break;
-    case 'config':
-      if (rest[0] === 'check') return cmdConfigCheck(rest.slice(1));
-      if (rest[0] === 'env') return cmdConfigEnv();
-      break;
-    case 'verify-journal':
-      return cmdVerify(rest);
-    case 'keys':
-      if (rest[0] === 'rotate') return cmdKeysRotate(rest.slice(1));
-      break;
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process[argv.length === 0 ? 'stderr' : 'stdout'].write(overview());
+    return argv.length === 0 ? 2 : 0;
   }
-  process.stderr.write(
-    'usage: jurukunci start [--config FILE] | demo | user add ... | config check FILE | config env | verify-journal DATA_OR_JOURNAL_DIR [--anchor SEQ:HASH] [--public-key FILE] | keys rotate\n',
-  );
-  return 2;
+  const two = `${argv[0]} ${argv[1] ?? ''}`;
+  const name = COMMANDS[two] ? two : COMMANDS[argv[0]!] ? argv[0]! : null;
+  if (!name) {
+    process.stderr.write(`jurukunci: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${overview()}`);
+    return 2;
+  }
+  const spec = COMMANDS[name]!;
+  const rest = argv.slice(name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${spec.summary}\n\nusage: ${spec.usage}\n`);
+    return 0;
+  }
+  try {
+    const parsed = parseArgs({ args: rest, options: spec.options, allowPositionals: true, strict: true });
+    if (parsed.positionals.length > (spec.positionals ?? 0)) {
+      throw new Error(`unexpected argument '${parsed.positionals[spec.positionals ?? 0]}'`);
+    }
+  } catch (err) {
+    process.stderr.write(`jurukunci ${name}: ${(err as Error).message}\nusage: ${spec.usage}\n`);
+    return 2;
+  }
+  return RUN[name]!(rest);
+}
+
+// `jurukunci config env | head`: a reader that goes away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
 }
 
 main(process.argv.slice(2)).then(
@@ -333,7 +418,14 @@ main(process.argv.slice(2)).then(
       process.exitCode = 1;
       return;
     }
-    process.stderr.write(`jurukunci: ${(err as Error).stack ?? String(err)}\n`);
+    // A clear line, not a stack trace (JURUKUNCI_DEBUG=1 shows the stack).
+    const e = err as NodeJS.ErrnoException;
+    const what =
+      e.code === 'ENOENT' || e.code === 'ENOTDIR' || e.code === 'EACCES' || e.code === 'EISDIR'
+        ? `${e.code}: ${e.path ?? e.message}`
+        : (e.message ?? String(err));
+    process.stderr.write(`jurukunci: ${what}\n`);
+    if (process.env.JURUKUNCI_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
     process.exitCode = 1;
   },
 );
