@@ -10,22 +10,18 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { DoorAccessSettings } from './domain/access-policy.js';
-import type { EventInput } from './domain/events.js';
-import type { TimeSyncCheck } from './door/clock-guard.js';
+import { wireBridgeAlarms } from './door/bridge-alarms.js';
 import { DoorController } from './door/door-controller.js';
 import { systemTimeSynchronised } from './door/time-sync.js';
-import type { DoorTimers } from './door/timers.js';
-import { BridgeWiegandReader } from './hardware/bridge/devices.js';
-import type { BridgeLink } from './hardware/bridge/link.js';
-import { faultNames } from './hardware/bridge/protocol.js';
 import { buildDoorHardware, type DoorHardware } from './hardware/door-hardware.js';
 import type { CredentialReader, DigitalInput, Relay } from './hardware/interfaces.js';
 import { createReader } from './hardware/reader-factory.js';
 import { SimReader } from './hardware/sim/sim-drivers.js';
 import { buildApp, type SimHardware } from './http/app.js';
-import type { Lifecycle, ModuleHealth } from './lifecycle.js';
+import type { ModuleHealth } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { MqttModule } from './mqtt/mqtt-module.js';
+import type { Module, RuntimeOptions } from './runtime-options.js';
 import { BadgeService } from './services/badge-service.js';
 import { CredentialKeysService } from './services/credential-keys-service.js';
 import { EnrolmentService } from './services/enrolment-service.js';
@@ -42,33 +38,7 @@ import { pruneJournal } from './store/journal-retention.js';
 import { StateStore } from './store/state-store.js';
 import { VERSION } from './version.js';
 
-export interface RuntimeOptions {
-  config: Config;
-  logger?: Logger;
-  clock?: () => Date;
-  /** Skip listen(): tests drive the HTTP app with inject(). */
-  listen?: boolean;
-  /** Prints the first-start setup token; defaults to the log. */
-  announceSetupToken?: (token: string) => void;
-  /** Prints the embedded MQTT broker's dashboard login the one time it is made; defaults to the log. */
-  announceBrokerLogin?: (login: { username: string; password: string }, url: string) => void;
-  /** The door's timers and monotonic clock; real ones unless a test steps time by hand. */
-  doorTimers?: DoorTimers;
-  /** Is the system's time synchronised? timedatectl / chrony unless a test says. */
-  timeSynchronised?: TimeSyncCheck;
-}
-
-interface Module {
-  name: string;
-  optional: boolean;
-  module: Lifecycle;
-  /**
-   * Started before the door loads its saved mode: the lines it drives and the pass keys it uses.
-   * Everything that can command the door (readers, MQTT) starts after, so nothing acts on the
-   * default mode when the saved one is lockdown.
-   */
-  beforeDoor?: boolean;
-}
+export type { RuntimeOptions } from './runtime-options.js';
 
 export class Runtime {
   readonly config: Config;
@@ -229,7 +199,12 @@ export class Runtime {
     // The bridge's link first: relay, inputs and its reader share it, started once, stopped last.
     if (this.hardware.bridge) {
       this.modules.push({ name: 'bridge', optional: false, module: this.hardware.bridge, beforeDoor: true });
-      this.wireBridge(this.hardware.bridge.link, builtReaders);
+      wireBridgeAlarms(
+        this.hardware.bridge.link,
+        builtReaders,
+        this.journal,
+        this.logger.child({ module: 'bridge' }),
+      );
     }
     this.modules.push({ name: 'relay', optional: false, module: relay, beforeDoor: true });
     for (const i of inputs) this.modules.push({ name: i.id, optional: false, module: i, beforeDoor: true });
@@ -268,43 +243,6 @@ export class Runtime {
         ...(opts.announceBrokerLogin ? { announceBrokerLogin: opts.announceBrokerLogin } : {}),
       });
       this.modules.push({ name: 'mqtt', optional: true, module: this.mqtt });
-    }
-  }
-
-  /**
-   * The bridge's faults become alarms in the journal (a host_lost the MCU latched while this
-   * process was gone is reported when it is back); a Wiegand read that is not a card is journalled
-   * as access.denied card_read_error, and nothing more is decided.
-   */
-  private wireBridge(link: BridgeLink, readers: { reader: CredentialReader; role: string }[]): void {
-    const append = (event: EventInput) => {
-      try {
-        this.journal.append(event);
-      } catch (err) {
-        this.logger.error({ err, type: event.type }, 'journal: bridge event not recorded');
-      }
-    };
-    link.on('fault', (f) =>
-      append({
-        type: 'alarm.bridge_fault',
-        data: { faults: faultNames(f.faults), raised: faultNames(f.raised) },
-      }),
-    );
-    for (const { reader, role } of readers) {
-      if (!(reader instanceof BridgeWiegandReader) || role === 'enrol') continue;
-      const direction = role === 'exit' ? 'exit' : 'entry';
-      reader.readErrors.on('read', (e) =>
-        append({
-          type: 'access.denied',
-          data: {
-            reader: e.readerId,
-            direction,
-            credential: 'wiegand',
-            reason: 'card_read_error',
-            detail: e.status,
-          },
-        }),
-      );
     }
   }
 

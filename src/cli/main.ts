@@ -16,7 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { Runtime } from '../app.js';
 import { ConfigError, envName, loadConfig } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
@@ -29,6 +29,7 @@ import { findJournalDir } from '../store/journal-segments.js';
 import { parseAnchor, verifyJournal } from '../store/journal-verify.js';
 import { runningPid, takeLock } from './data-lock.js';
 import { runDemo } from './demo.js';
+import { COMMANDS, overview, VERIFY_USAGE } from './usage.js';
 
 function arg(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -204,9 +205,6 @@ function cmdConfigEnv(): number {
   return 0;
 }
 
-const VERIFY_USAGE =
-  'usage: jurukunci verify-journal DIR [--anchor SEQ:HASH] [--public-key FILE]   (DIR: the data directory or its journal/ directory)\n';
-
 function cmdVerify(args: string[]): number {
   let dir: string | undefined;
   let anchorText: string | undefined;
@@ -296,70 +294,6 @@ function cmdKeysRotate(args: string[]): number {
   } finally {
     release();
   }
-}
-
-/** Each command's flags (node's parseArgs, strict: an unknown flag is an error) and its usage. */
-const COMMANDS: Record<
-  string,
-  { usage: string; summary: string; options: ParseArgsConfig['options']; positionals?: number }
-> = {
-  start: {
-    summary: 'run the door controller',
-    usage: 'jurukunci start [--config FILE]',
-    options: { config: { type: 'string' } },
-  },
-  demo: {
-    summary: 'tell the whole procedure on simulated hardware in a temp dir, then verify the journal',
-    usage: 'jurukunci demo',
-    options: {},
-  },
-  'user add': {
-    summary: 'create a user (the service stopped); prompts for the password',
-    usage:
-      'jurukunci user add --role admin|superadmin --username U --name "Full Name" [--escort] [--password-stdin] [--config FILE]',
-    options: {
-      role: { type: 'string' },
-      username: { type: 'string' },
-      name: { type: 'string' },
-      escort: { type: 'boolean' },
-      'password-stdin': { type: 'boolean' },
-      config: { type: 'string' },
-    },
-  },
-  'config check': {
-    summary: 'validate a configuration file, listing every error with its path',
-    usage: 'jurukunci config check FILE',
-    options: {},
-    positionals: 1,
-  },
-  'config env': {
-    summary: 'list every environment variable that overrides a setting',
-    usage: 'jurukunci config env',
-    options: {},
-  },
-  'verify-journal': {
-    summary: 'check the hash chain, checkpoints and an anchor; non-zero when broken',
-    usage: VERIFY_USAGE.replace(/^usage: /, '').trim(),
-    options: { anchor: { type: 'string' }, 'public-key': { type: 'string' } },
-    positionals: 1,
-  },
-  'keys rotate': {
-    summary: 'new NFC master key version for enrolment (the service stopped)',
-    usage: 'jurukunci keys rotate [--config FILE]',
-    options: { config: { type: 'string' } },
-  },
-};
-
-function overview(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  return [
-    'jurukunci — the server-room door controller (Diskominfo Kabupaten Kudus)',
-    '',
-    'usage: jurukunci <command> [options]      jurukunci <command> --help',
-    '',
-    ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
-    '',
-  ].join('\n');
 }
 
 const RUN: Record<string, (args: string[]) => number | Promise<number>> = {

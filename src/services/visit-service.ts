@@ -3,9 +3,7 @@
  * journals what happened, who did it and why. Lists and events never carry NIK or phone.
  */
 import type { Logger } from 'pino';
-import type { Admission } from '../domain/admission.js';
 import { AppError } from '../domain/errors.js';
-import type { JournalEvent } from '../domain/events.js';
 import { cleanOptional } from '../domain/personal-data.js';
 import { slaSummary } from '../domain/sla.js';
 import { type Actor, actorRef, type Badge, type User, type Visit } from '../domain/types.js';
@@ -18,19 +16,19 @@ import {
   expireVisit,
   isExpired,
   issueBadge,
-  recordFirstEntry,
   type SubmitInput,
   submitVisit,
   type VerifyInput,
   verifyVisit,
 } from '../domain/visit-lifecycle.js';
-import type { DoorController, TapEvent } from '../door/door-controller.js';
+import type { DoorController } from '../door/door-controller.js';
 import type { Journal } from '../store/journal.js';
 import type { StateStore } from '../store/state-store.js';
 import { checkOutEvents } from './check-out-events.js';
 import { visitId } from './ids.js';
 import { transact } from './transaction.js';
 import { type Page, type RegisterRow, type VisitQuery, VisitRegister } from './visit-register.js';
+import { VisitsAtTheDoor } from './visits-at-the-door.js';
 
 export interface ProcedureSettings {
   slaSubmitToVerifyMinutes: number;
@@ -55,20 +53,12 @@ export interface VisitServiceDeps {
 const by = actorRef;
 
 export class VisitService {
-  private readonly onTap = (t: TapEvent) => {
-    if (t.outcome === 'grant') this.recordFirstEntries(t.admits, this.now);
-  };
-
-  private readonly onAppended = (ev: JournalEvent) => {
-    if (ev.type === 'access.exit' && typeof ev.data.visitId === 'string') {
-      this.recordExit(ev.data.visitId, ev.at);
-    }
-  };
-
   private readonly index: VisitRegister;
+  private readonly atDoor: VisitsAtTheDoor;
 
   constructor(private readonly deps: VisitServiceDeps) {
     this.index = new VisitRegister(deps.store);
+    this.atDoor = new VisitsAtTheDoor(deps);
   }
 
   /**
@@ -76,58 +66,11 @@ export class VisitService {
    * exit (access.exit, already journaled) is kept on the visit for the register.
    */
   start(): void {
-    this.deps.door.on('tap', this.onTap);
-    this.deps.door.on('replayedFirstEntries', this.onReplayed);
-    this.deps.journal.on('appended', this.onAppended);
+    this.atDoor.start();
   }
 
   stop(): void {
-    this.deps.door.off('tap', this.onTap);
-    this.deps.door.off('replayedFirstEntries', this.onReplayed);
-    this.deps.journal.off('appended', this.onAppended);
-  }
-
-  private recordExit(visitId: string, at: string): void {
-    void this.deps.store
-      .exclusive(async () => {
-        const v = this.deps.store.visit(visitId);
-        if (!v || (v.state !== 'in_progress' && v.state !== 'badge_issued')) return;
-        await this.deps.store.commit({ visits: [{ ...v, lastExitAt: at }] });
-      })
-      .catch((err: unknown) => this.deps.logger?.error({ err, visitId }, 'exit time not saved'));
-  }
-
-  /** Grants the door found in the journal at start that were never booked: booked at their time. */
-  private readonly onReplayed = (entries: { visitId: string; at: string }[]): void => {
-    for (const e of entries)
-      this.recordFirstEntries(
-        [{ badgeId: '', kind: 'visitor', userId: null, visitId: e.visitId, name: '' }],
-        new Date(e.at),
-      );
-  };
-
-  /**
-   * The first grant of a visit moves it to in_progress and journals visit.entered. The relay has
-   * already switched; this is bookkeeping, queued behind any procedure step in progress so both
-   * see the same visit. A later grant of the same visit finds it in_progress and does nothing.
-   */
-  private recordFirstEntries(admits: Admission[], now: Date): void {
-    for (const a of admits) {
-      if (!a.visitId) continue;
-      const visitId = a.visitId;
-      void this.deps.store
-        .exclusive(async () => {
-          const visit = this.deps.store.visit(visitId);
-          if (visit?.state !== 'badge_issued') return;
-          const next = recordFirstEntry(visit, now);
-          await this.deps.store.commit({ visits: [next] });
-          this.deps.journal.append({
-            type: 'visit.entered',
-            data: { visitId, state: next.state, at: now.toISOString() },
-          });
-        })
-        .catch((err: unknown) => this.deps.logger?.error({ err, visitId }, 'first entry not saved'));
-    }
+    this.atDoor.stop();
   }
 
   private get now(): Date {
