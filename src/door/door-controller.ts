@@ -125,7 +125,14 @@ export class DoorController extends EventEmitter<{
       clock: ctx.clock,
       clockGuard: this.clockGuard,
       resolveCredential: ctx.resolveCredential,
-      emitTap: (t) => this.emit('tap', t),
+      emitTap: (t) => {
+        // An operator tailing the log sees every decision (no UID, no name: the journal has them).
+        this.ctx.logger.info(
+          { reader: t.reader, outcome: t.outcome, ...('reason' in t ? { reason: t.reason } : {}) },
+          'door decision',
+        );
+        this.emit('tap', t);
+      },
       persist: () => void this.persist(),
       parts,
     });
