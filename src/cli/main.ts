@@ -336,10 +336,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // `jurukunci config env | head`: a reader that goes away is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
+// Not for `start`: the door must keep running when its log pipe breaks (the logger ignores EPIPE).
+if (process.argv[2] !== 'start') {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    });
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -270,10 +270,11 @@ describe('hardware/qr/serial-scanner over a socat pty pair', function () {
     assert.equal(got[1]?.value, 'JK1:AFTER');
 
     // And again, the hard way: SIGKILL leaves socat no chance to tidy up.
+    // (socat cannot remove its link: the scanner may find the new pty behind it within one retry,
+    // so 'down' can be too brief to poll; that it closed and opened again is what counts.)
     await pty.kill('SIGKILL');
-    await until(() => scanner.health().state === 'down', 'health down after SIGKILL');
     await pty.start();
-    await until(() => scanner.health().state === 'ok', 'port reopened after SIGKILL');
+    await until(() => scanner.opens >= 3 && scanner.health().state === 'ok', 'port reopened after SIGKILL');
     pty.write('JK1:THIRD\r');
     await until(() => got.length === 3, 'credential after second replug');
   });
