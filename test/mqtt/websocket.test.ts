@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { freePort, Mosquitto, Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { startRig, type TestRig } from '../fixtures/runtime.js';
+import { loadContract } from './contract.js';
 
 describe('mqtt over WebSocket (real mosquitto, websockets listener)', () => {
   let broker: Mosquitto;
@@ -35,5 +36,10 @@ describe('mqtt over WebSocket (real mosquitto, websockets listener)', () => {
       `event seq ${head}`,
     );
     assert.equal(rig.rt.health().modules.mqtt?.state, 'ok');
+    // Every message that came over WebSocket conforms to the AsyncAPI contract, as over TCP.
+    const contract = await loadContract();
+    const problems = r.messages.flatMap((m) => contract.check(m.topic, m.payload));
+    assert.deepEqual(problems, []);
+    assert.ok(r.messages.length >= 3, `${r.messages.length} messages checked`);
   });
 });
