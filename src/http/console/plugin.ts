@@ -16,6 +16,7 @@ import { type ConsoleDeps, makeKit } from './context.js';
 import { Csrf } from './csrf.js';
 import { consoleErrorHandler, errorPage } from './error-page.js';
 import { isLang, langCookie } from './i18n/index.js';
+import { adminPages } from './routes/admin-pages.js';
 import { authPages } from './routes/auth-pages.js';
 import { doorPages } from './routes/door-pages.js';
 import { passPages } from './routes/pass-pages.js';
@@ -106,6 +107,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, deps) 
   await app.register(passPages, kit);
   await app.register(doorPages, kit);
   await app.register(registerPages, kit);
+  await app.register(adminPages, kit);
 
   // Unknown pages under /console answer in HTML too (the root's not-found handler speaks JSON).
   await app.register(
