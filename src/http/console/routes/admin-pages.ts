@@ -66,7 +66,11 @@ ${inputField({ m, name: 'password', label: a.password, type: 'password', require
       )}</tbody></table></section>
 <section aria-labelledby="journal-title"><h2 id="journal-title">${a.journal}</h2>
 <form method="post" action="/console/journal/verify">${csrfField(ctx.csrfToken)}<button type="submit">${a.verify}</button></form></section>`;
-    return sendPage(reply, layout({ ...ctx, ...(flash ? { flash: [flash] } : {}) }, { title: a.title, body }), status);
+    return sendPage(
+      reply,
+      layout({ ...ctx, ...(flash ? { flash: [flash] } : {}) }, { title: a.title, body }),
+      status,
+    );
   };
 
   app.get(paths.users, { config: { access: SUPERADMIN } }, async (req, reply) => render(req, reply));
