@@ -76,6 +76,9 @@ describe('firmware-bridge under simavr (raw protocol over a real pty)', function
     const beat = await host.request(MSG.heartbeat);
     assert.equal(beat.type, MSG.ack);
     const hb = await host.next((f) => f.type === MSG.heartbeat, 'MCU heartbeat', 0, 3000);
+    // The MCU beats every second and trips host_lost after 2 s of host silence: keep beating
+    // while waiting for its next heartbeat, or the unlock below meets a latched fault.
+    await host.request(MSG.heartbeat);
     const lastHb = async () => {
       const from = host.frames.indexOf(hb) + 1;
       return decodeMcuHeartbeat(
@@ -83,6 +86,7 @@ describe('firmware-bridge under simavr (raw protocol over a real pty)', function
       );
     };
     assert.ok((await lastHb())!.rxDropped >= 2, 'junk and the bad frame counted by the MCU');
+    await host.request(MSG.heartbeat);
     assert.deepEqual(
       sim.relayChanges.filter((c) => c.level === 1),
       [],
