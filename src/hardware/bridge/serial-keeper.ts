@@ -1,10 +1,11 @@
 /**
  * Keeps a serial port open: opens it, and when it fails or goes away (unplugged, re-enumerated)
- * reopens it with exponential backoff. Says 'open' with the port and 'lost' with why; start()
+ * reopens it with exponential backoff (the drivers' one RestartBackoff). Says 'open' with the port and 'lost' with why; start()
  * never fails for a missing port.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
+import { RestartBackoff } from '../restart-backoff.js';
 
 export interface SerialKeeperOptions {
   path: string;
@@ -16,34 +17,34 @@ export interface SerialKeeperOptions {
 export class SerialKeeper extends EventEmitter<{ open: [SerialPort]; lost: [string] }> {
   private port: SerialPort | null = null;
   private running = false;
-  private attempt = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly reopen: RestartBackoff;
   isOpen = false;
   lastError = '';
   opens = 0;
 
   constructor(private readonly opts: SerialKeeperOptions) {
     super();
+    this.reopen = new RestartBackoff({ initialMs: opts.reconnectMinMs, maxMs: opts.reconnectMaxMs }, () =>
+      this.connect(),
+    );
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.attempt = 0;
+    this.reopen.start();
     this.connect();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.reopen.stop();
     const port = this.port;
     this.detach();
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 
   private connect(): void {
-    this.retryTimer = null;
     if (!this.running) return;
     const port = new SerialPort({ path: this.opts.path, baudRate: this.opts.baudRate, autoOpen: false });
     this.port = port;
@@ -62,7 +63,7 @@ export class SerialKeeper extends EventEmitter<{ open: [SerialPort]; lost: [stri
         return;
       }
       this.isOpen = true;
-      this.attempt = 0;
+      this.reopen.succeeded();
       this.lastError = '';
       this.opens++;
       this.emit('open', port);
@@ -76,10 +77,7 @@ export class SerialKeeper extends EventEmitter<{ open: [SerialPort]; lost: [stri
     if (port.isOpen) port.close(() => undefined);
     this.lastError = why;
     if (wasOpen) this.emit('lost', why);
-    if (!this.running) return;
-    const o = this.opts;
-    const delay = Math.min(o.reconnectMaxMs, o.reconnectMinMs * 2 ** Math.min(this.attempt++, 16));
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    if (this.running) this.reopen.schedule();
   }
 
   private detach(): void {
