@@ -4,101 +4,34 @@
  * order. Availability flips to `offline` (the last will) when the service is killed.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JournalEvent } from '../../src/domain/events.js';
-import { listSegments, readLines } from '../../src/store/journal-segments.js';
 import { freePort, Mosquitto, Recorder } from '../fixtures/mosquitto.js';
+import { journalEvents, ServiceProcess } from '../fixtures/service-process.js';
 
 const ROOT = 'jurukunci/server-room';
-
-class Service {
-  proc: ChildProcess | null = null;
-  out = '';
-  constructor(
-    private readonly env: Record<string, string>,
-    readonly httpPort: number,
-  ) {}
-
-  async start(): Promise<void> {
-    this.out = '';
-    const proc = spawn('npx', ['tsx', 'src/cli/main.ts', 'start'], {
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so kill(-pid) reaches npx, tsx and node together.
-      detached: true,
-    });
-    this.proc = proc;
-    proc.stdout?.on('data', (d: Buffer) => (this.out += d.toString()));
-    proc.stderr?.on('data', (d: Buffer) => (this.out += d.toString()));
-    for (let i = 0; i < 600; i++) {
-      if (proc.exitCode !== null) throw new Error(`service exited ${proc.exitCode}: ${this.out}`);
-      if (this.out.includes('jurukunci ready')) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`service not ready: ${this.out}`);
-  }
-
-  kill9(): Promise<void> {
-    const proc = this.proc;
-    this.proc = null;
-    if (!proc || proc.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      proc.once('exit', () => resolve());
-      // npx runs tsx runs node: kill the whole process group so no child survives.
-      process.kill(-proc.pid!, 'SIGKILL');
-    });
-  }
-
-  async api(
-    path: string,
-    body: unknown,
-    token?: string,
-  ): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  }
-
-  async login(): Promise<string> {
-    const r = await this.api('/api/auth/login', { username: 'kasi', password: 'kasi-password-1' });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json.token as string;
-  }
-}
-
-function journalEvents(dir: string): JournalEvent[] {
-  const out: JournalEvent[] = [];
-  for (const seg of listSegments(join(dir, 'journal')))
-    for (const { line } of readLines(seg.file)) if (line) out.push(JSON.parse(line) as JournalEvent);
-  return out;
-}
 
 describe('mqtt outage (real mosquitto, real service process, kill -9)', function () {
   this.timeout(90_000);
   const dir = mkdtempSync(join(tmpdir(), 'jk-outage-'));
   let broker: Mosquitto;
-  let service: Service;
+  let service: ServiceProcess;
   const recs: Recorder[] = [];
 
   before(async () => {
     const [brokerPort, httpPort] = [await freePort(), await freePort()];
     broker = new Mosquitto({ port: brokerPort });
     await broker.start();
-    service = new Service(
-      {
+    service = new ServiceProcess({
+      env: {
         JURUKUNCI_DATA_DIR: dir,
         JURUKUNCI_HTTP__PORT: String(httpPort),
         JURUKUNCI_MQTT__URL: broker.url,
         JURUKUNCI_LOG__LEVEL: 'info',
       },
       httpPort,
-    );
+    });
   });
   after(async () => {
     await service.kill9();
