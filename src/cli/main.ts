@@ -24,6 +24,7 @@ import { ERRORS } from '../domain/errors.js';
 import type { Role } from '../domain/types.js';
 import { SystemdNotifier } from '../sd-notify.js';
 import { rotateNfcKeys } from '../services/credential-keys-service.js';
+import { type StatusInput, statusLine } from '../status-line.js';
 import { CHECKPOINT_PUBLIC_KEY_FILE, readPublicKey } from '../store/checkpoint-signer.js';
 import { findJournalDir } from '../store/journal-segments.js';
 import { parseAnchor, verifyJournal } from '../store/journal-verify.js';
@@ -123,8 +124,23 @@ async function cmdStart(args: string[]): Promise<number> {
     { address: rt.address(), readyMs: Math.round(rt.readyMs), door: config.doorId },
     'jurukunci ready',
   );
-  const snap = rt.door.snapshot();
-  notifier.ready(`door ${config.doorId}: ${snap.mode}, ${snap.lock}; http ${rt.address() ?? 'off'}`);
+  const summary = () => {
+    const h = rt.health();
+    return statusLine({
+      doorId: config.doorId,
+      door: h.door as StatusInput['door'],
+      modules: h.modules,
+      journalOk: h.journal.ok,
+    });
+  };
+  let status = summary();
+  notifier.ready(`${status}; http ${rt.address() ?? 'off'}`);
+  // systemctl status shows what the door is doing now: re-sent when the summary changes.
+  if (notifier.enabled)
+    setInterval(() => {
+      const next = summary();
+      if (next !== status) notifier.status((status = next));
+    }, 5_000).unref();
   return new Promise<number>(() => undefined);
 }
 
