@@ -334,6 +334,8 @@ export class Runtime {
   health(): {
     ok: boolean;
     modules: Record<string, ModuleHealth>;
+    /** Entry readers configured, and how many of them work (ok or degraded). */
+    entryReaders: { configured: number; working: number };
     journal: ReturnType<Journal['health']>;
     door: unknown;
   } {
@@ -344,14 +346,23 @@ export class Runtime {
     }
     modules.door = this.door.health();
     const journal = this.journal.health();
+    // Readers are optional parts (the door starts without them), but when every entry reader is
+    // down nobody can badge in: the door is not doing its job, and a monitoring probe must see it.
+    const entry = this.readers.filter((r) => r.role === 'entry');
+    const working = entry.filter((r) => {
+      const state = modules[`reader:${r.reader.id}`]?.state;
+      return state === 'ok' || state === 'degraded';
+    }).length;
     const ok =
       journal.ok &&
       modules.door.state === 'ok' &&
+      (entry.length === 0 || working > 0) &&
       this.modules.every((m) => m.optional || modules[m.name]?.state === 'ok');
     const snap = this.door.snapshot();
     return {
       ok,
       modules,
+      entryReaders: { configured: entry.length, working },
       journal,
       door: { lock: snap.lock, contact: snap.contact, mode: snap.mode, inside: snap.inside.length },
     };

@@ -155,12 +155,23 @@ describe('fault: outages of pcscd, the QR scanner and the broker (real parts)', 
   const health = async () => {
     const anon = await rig.inject({ method: 'GET', url: '/healthz' });
     const signed = await rig.inject({ method: 'GET', url: '/healthz', token: p.kasi });
-    const a = anon.json() as { ok: boolean; modules: Record<string, ModuleView> };
-    const s = signed.json() as { ok: boolean; modules: Record<string, ModuleView>; journal: { seq: number } };
+    type Counts = { configured: number; working: number };
+    const a = anon.json() as { ok: boolean; modules: Record<string, ModuleView>; entryReaders: Counts };
+    const s = signed.json() as {
+      ok: boolean;
+      modules: Record<string, ModuleView>;
+      journal: { seq: number };
+      entryReaders: Counts;
+    };
     assert.equal(anon.statusCode, signed.statusCode);
     assert.equal(anon.statusCode, s.ok ? 200 : 503);
     assert.equal(a.ok, s.ok);
-    assert.deepEqual(Object.keys(a).sort(), ['modules', 'ok'], 'the anonymous view says nothing more');
+    assert.deepEqual(
+      Object.keys(a).sort(),
+      ['entryReaders', 'modules', 'ok'],
+      'the anonymous view says nothing more',
+    );
+    assert.deepEqual(a.entryReaders, s.entryReaders);
     assert.deepEqual(
       a.modules,
       Object.fromEntries(Object.entries(s.modules).map(([k, m]) => [k, { state: m.state }])),

@@ -471,7 +471,8 @@ describe('HTTP API happy paths', () => {
     it('/healthz: anonymous callers get up/down and module states only; a signed-in admin the details', async () => {
       const anon = await rig.inject({ method: 'GET', url: '/healthz' });
       assert.equal(anon.statusCode, 200);
-      assert.deepEqual(Object.keys(anon.json()).sort(), ['modules', 'ok']);
+      assert.deepEqual(Object.keys(anon.json()).sort(), ['entryReaders', 'modules', 'ok']);
+      assert.deepEqual(anon.json().entryReaders, { configured: 1, working: 1 }, 'counts, no names');
       assert.equal(anon.json().door, undefined, 'nobody anonymous learns who is inside');
       for (const m of Object.values(anon.json().modules as Record<string, object>))
         assert.deepEqual(Object.keys(m), ['state']);
