@@ -139,7 +139,9 @@ async function cmdStart(args: string[]): Promise<number> {
   if (notifier.enabled)
     setInterval(() => {
       const next = summary();
-      if (next !== status) notifier.status((status = next));
+      if (next === status) return;
+      status = next;
+      notifier.status(status);
     }, 5_000).unref();
   return new Promise<number>(() => undefined);
 }
