@@ -109,7 +109,9 @@ export function restoreState(o: RestoreOptions): number {
     } else {
       const d = parseDoorStateFile(prevText, prev);
       if ((d.journalSeq ?? 0) > journalHead) {
-        o.err(`${basename(prev)} reflects journal seq ${d.journalSeq}, past the journal's head ${journalHead}; not restored`);
+        o.err(
+          `${basename(prev)} reflects journal seq ${d.journalSeq}, past the journal's head ${journalHead}; not restored`,
+        );
         return 1;
       }
       note.push(

@@ -25,7 +25,9 @@ const WS = new Set([' ', '\t', '\n', '\r']);
 export function jsonSyntaxError(text: string): JsonSyntaxProblem | null {
   let i = 0;
   const found = () =>
-    i >= text.length ? 'the end of the text' : `character U+${text.codePointAt(i)!.toString(16).padStart(4, '0')}`;
+    i >= text.length
+      ? 'the end of the text'
+      : `character U+${text.codePointAt(i)!.toString(16).padStart(4, '0')}`;
   const fail = (what: string): never => {
     throw new Stop(i, `expected ${what}, found ${found()}`);
   };

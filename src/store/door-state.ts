@@ -29,7 +29,8 @@ export function doorStateProblems(v: unknown): string[] {
   if (!Array.isArray(v.occupancy)) out.push('occupancy must be an array');
   else
     v.occupancy.forEach((o, i) => {
-      if (!isObject(o) || typeof o.badgeId !== 'string') out.push(`occupancy[${i}] must be an occupant with a badgeId`);
+      if (!isObject(o) || typeof o.badgeId !== 'string')
+        out.push(`occupancy[${i}] must be an occupant with a badgeId`);
     });
   if (v.modeBeforeFire != null && !DOOR_MODES.includes(v.modeBeforeFire as DoorMode))
     out.push(`modeBeforeFire must be null or one of ${JSON.stringify(DOOR_MODES)}`);

@@ -67,7 +67,11 @@ function keepGeneration(path: string): void {
   }
 }
 
-export function writeFileDurably(path: string, content: string | Buffer, opts: DurableWriteOptions = {}): void {
+export function writeFileDurably(
+  path: string,
+  content: string | Buffer,
+  opts: DurableWriteOptions = {},
+): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', 0o600);
   try {

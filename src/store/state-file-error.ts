@@ -75,5 +75,8 @@ export { isObject };
  */
 export function refuseMissingWithPrevious(file: string): void {
   if (!existsSync(file) && existsSync(previousPath(file)))
-    throw new StateFileError(file, `missing, while its previous generation ${basename(previousPath(file))} is there`);
+    throw new StateFileError(
+      file,
+      `missing, while its previous generation ${basename(previousPath(file))} is there`,
+    );
 }

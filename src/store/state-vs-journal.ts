@@ -40,7 +40,8 @@ export function compareWithJournal(state: StateData, events: Iterable<JournalEve
     if (e.type === 'user.created') users.set(String(d.userId), e.seq);
     else if (e.type === 'badge.registered') badges.set(String(d.badgeId), e.seq);
     else if (e.type === 'visit.archived') for (const id of d.visitIds as string[]) archived.add(id);
-    else if (e.type === 'visit.entered') visits.set(String(d.visitId), { state: d.state as VisitState, seq: e.seq });
+    else if (e.type === 'visit.entered')
+      visits.set(String(d.visitId), { state: d.state as VisitState, seq: e.seq });
     else {
       const after = STATE_AFTER[e.type];
       if (after) visits.set(String(d.visitId), { state: after, seq: e.seq });
@@ -68,8 +69,12 @@ export function compareWithJournal(state: StateData, events: Iterable<JournalEve
     state.visits.map((v) => v.id),
     visits,
   );
-  const have = { users: new Set(state.users.map((u) => u.id)), badges: new Set(state.badges.map((b) => b.id)) };
-  for (const [id, seq] of users) if (!have.users.has(id)) missingFromState.push(`user ${id}: created (seq ${seq})`);
+  const have = {
+    users: new Set(state.users.map((u) => u.id)),
+    badges: new Set(state.badges.map((b) => b.id)),
+  };
+  for (const [id, seq] of users)
+    if (!have.users.has(id)) missingFromState.push(`user ${id}: created (seq ${seq})`);
   for (const [id, seq] of badges)
     if (!have.badges.has(id)) missingFromState.push(`badge ${id}: registered (seq ${seq})`);
   const byId = new Map(state.visits.map((v) => [v.id, v]));
@@ -78,7 +83,9 @@ export function compareWithJournal(state: StateData, events: Iterable<JournalEve
     const v = byId.get(id);
     if (!v) missingFromState.push(`visit ${id}: ${last.state} (seq ${last.seq})`);
     else if (v.state !== last.state && !(v.state === 'in_progress' && last.state === 'badge_issued'))
-      missingFromState.push(`visit ${id}: the journal says ${last.state} (seq ${last.seq}), the file ${v.state}`);
+      missingFromState.push(
+        `visit ${id}: the journal says ${last.state} (seq ${last.seq}), the file ${v.state}`,
+      );
   }
   return { unknownToJournal, missingFromState };
 }

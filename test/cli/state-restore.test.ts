@@ -51,7 +51,10 @@ describe('cli/state-restore (jurukunci state restore)', () => {
     await twoGenerations();
     const before = files();
     assert.equal(run(), 0);
-    assert.deepEqual(lines, ['state.json: loads; nothing to restore', 'door.json: none yet; nothing to restore']);
+    assert.deepEqual(lines, [
+      'state.json: loads; nothing to restore',
+      'door.json: none yet; nothing to restore',
+    ]);
     assert.deepEqual(files(), before);
   });
 
@@ -73,7 +76,10 @@ describe('cli/state-restore (jurukunci state restore)', () => {
       'state.json: restored from state.json.prev',
     ]);
     assert.equal(readFileSync(join(dir, 'state.json'), 'utf8'), prev);
-    assert.equal(readFileSync(join(dir, 'state.json.damaged-2026-01-02T03-04-05-678Z'), 'utf8'), '{"version":1,"us');
+    assert.equal(
+      readFileSync(join(dir, 'state.json.damaged-2026-01-02T03-04-05-678Z'), 'utf8'),
+      '{"version":1,"us',
+    );
     const again = new StateStore(dir);
     await again.start();
     assert.deepEqual(
@@ -98,7 +104,10 @@ describe('cli/state-restore (jurukunci state restore)', () => {
     before = files();
     lines = [];
     assert.equal(run(), 1);
-    assert.match(lines.at(-1)!, /^ERR state\.json\.prev holds records the journal never created \(user stranger\)/);
+    assert.match(
+      lines.at(-1)!,
+      /^ERR state\.json\.prev holds records the journal never created \(user stranger\)/,
+    );
     assert.deepEqual(files(), before);
   });
 

@@ -179,9 +179,10 @@ describe('config', () => {
         `${bad}: not valid JSON (JSON syntax error at line 3, column 2: expected ',' or '}', found the end of the text)`,
       ]);
       writeFileSync(bad, '');
-      assert.deepEqual(configErrors(() => loadConfig({ file: bad, env: {} })), [
-        `${bad}: not valid JSON (empty (0 bytes))`,
-      ]);
+      assert.deepEqual(
+        configErrors(() => loadConfig({ file: bad, env: {} })),
+        [`${bad}: not valid JSON (empty (0 bytes))`],
+      );
     });
 
     it('schema violations of a file name the file once and every key path', () => {

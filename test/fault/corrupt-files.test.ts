@@ -49,7 +49,10 @@ describe('fault: corrupt state.json, door.json and config (real command line)', 
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   /** A start that must fail: non-zero, the catalogue text in both languages, and no byte changed. */
-  const refusedStart = (extraEnv: Record<string, string> = {}, code = ERRORS.state_file_corrupt) => {
+  const refusedStart = (
+    extraEnv: Record<string, string> = {},
+    code: { id: string; en: string } = ERRORS.state_file_corrupt,
+  ) => {
     const before = snapshot(dataDir);
     const r = cli(['start'], extraEnv);
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
@@ -126,7 +129,10 @@ describe('fault: corrupt state.json, door.json and config (real command line)', 
     const state = good.get('state.json')!;
     writeFileSync(join(dataDir, 'state.json'), state.subarray(0, 40));
     const stderr = refusedStart();
-    assert.match(stderr, new RegExp(`${join(dataDir, 'state.json')}: JSON syntax error at line 1, column 41`));
+    assert.match(
+      stderr,
+      new RegExp(`${join(dataDir, 'state.json')}: JSON syntax error at line 1, column 41`),
+    );
     assert.match(stderr, /state\.json\.prev is kept; .*jurukunci state restore \[--config FILE\]/);
     assert.doesNotMatch(stderr, /3319014507900003|Andi/, 'the file’s content is not echoed');
     writeFileSync(join(dataDir, 'state.json'), state);
@@ -147,7 +153,10 @@ describe('fault: corrupt state.json, door.json and config (real command line)', 
     assert.match(r.stdout, /journal ok: \d+ events/);
     assert.match(r.stdout, /door\.json: loads; nothing to restore/);
     // The generation is one write behind: the restore names the change the journal holds after it.
-    assert.match(r.stdout, new RegExp(`journal holds 1 change\\(s\\) made after it; redo them:\\n\\s+visit ${visitId}: submitted`));
+    assert.match(
+      r.stdout,
+      new RegExp(`journal holds 1 change\\(s\\) made after it; redo them:\\n\\s+visit ${visitId}: submitted`),
+    );
     assert.match(r.stdout, /state\.json: restored from state\.json\.prev/);
     assert.deepEqual(readFileSync(join(dataDir, 'state.json')), good.get('state.json.prev'));
     const kept = readdirSync(dataDir).filter((n) => n.startsWith('state.json.damaged-'));

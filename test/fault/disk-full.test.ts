@@ -79,7 +79,10 @@ describe('fault: disk full (real tmpfs in a private mount namespace, real servic
     inside = (...p) => join(`/proc/${pid}/root`, dir, ...p);
     // Proof that the data dir is the private tmpfs, not the host's directory under it.
     const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
-    assert.ok(mounts.split('\n').some((l) => l.includes(` ${dir} `) && l.includes(' - tmpfs ')), mounts);
+    assert.ok(
+      mounts.split('\n').some((l) => l.includes(` ${dir} `) && l.includes(' - tmpfs ')),
+      mounts,
+    );
     assert.deepEqual(readdirSync(dir), [], 'the host directory under the mount stays empty');
   });
   after(async () => {
@@ -119,7 +122,12 @@ describe('fault: disk full (real tmpfs in a private mount namespace, real servic
     const visit = await service.api(
       '/api/visits',
       {
-        visitor: { name: 'Andi Pratama', nik: '3319014507900003', organisation: 'PT Jaringan Muria', phone: '081234567890' },
+        visitor: {
+          name: 'Andi Pratama',
+          nik: '3319014507900003',
+          organisation: 'PT Jaringan Muria',
+          phone: '081234567890',
+        },
         purpose: 'Ganti disk server',
         window: {
           start: new Date(Date.now() - 60_000).toISOString(),
@@ -211,7 +219,12 @@ describe('fault: disk full (real tmpfs in a private mount namespace, real servic
     const submit = await service.api(
       '/api/visits',
       {
-        visitor: { name: 'Sari Dewi', nik: '3319014507900003', organisation: 'PT Muria', phone: '081234567891' },
+        visitor: {
+          name: 'Sari Dewi',
+          nik: '3319014507900003',
+          organisation: 'PT Muria',
+          phone: '081234567891',
+        },
         purpose: 'Cek UPS',
         window: {
           start: new Date(Date.now() - 60_000).toISOString(),

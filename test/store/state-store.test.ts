@@ -77,8 +77,14 @@ describe('store/state-store', () => {
     it('rejects a 0-byte state file (a power-cut artefact) and one whose records are not records', async () => {
       mkdirSync(dir);
       writeFileSync(join(dir, 'state.json'), '');
-      await assert.rejects(new StateStore(dir).start(), { code: 'state_file_corrupt', message: /empty \(0 bytes\)/ });
-      writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 1, users: {}, badges: [1], visits: [] }));
+      await assert.rejects(new StateStore(dir).start(), {
+        code: 'state_file_corrupt',
+        message: /empty \(0 bytes\)/,
+      });
+      writeFileSync(
+        join(dir, 'state.json'),
+        JSON.stringify({ version: 1, users: {}, badges: [1], visits: [] }),
+      );
       await assert.rejects(new StateStore(dir).start(), {
         code: 'state_file_corrupt',
         message: /users must be an array; badges\[0\] must be a record with a string id/,
@@ -92,7 +98,8 @@ describe('store/state-store', () => {
       rmSync(join(dir, 'state.json'));
       await assert.rejects(new StateStore(dir).start(), {
         code: 'state_file_corrupt',
-        message: /state\.json: missing, while its previous generation state\.json\.prev is there[\s\S]*jurukunci state restore/,
+        message:
+          /state\.json: missing, while its previous generation state\.json\.prev is there[\s\S]*jurukunci state restore/,
       });
       assert.equal(existsSync(join(dir, 'state.json')), false);
     });
