@@ -12,6 +12,9 @@
  *                                    against an anchor kept elsewhere, and checkpoint signatures (the key:
  *                                    FILE, else DIR's keys/journal-signing.pub)
  *   keys rotate [--config FILE]      new NFC master key version for enrolment (service stopped)
+ *   state restore [--config FILE] [--dry-run]
+ *                                    put back the previous generation of a damaged state.json or
+ *                                    door.json after checking it against the journal (service stopped)
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -30,6 +33,7 @@ import { findJournalDir } from '../store/journal-segments.js';
 import { parseAnchor, verifyJournal } from '../store/journal-verify.js';
 import { runningPid, takeLock } from './data-lock.js';
 import { runDemo } from './demo.js';
+import { restoreState } from './state-restore.js';
 import { COMMANDS, overview, VERIFY_USAGE } from './usage.js';
 
 function arg(args: string[], name: string): string | undefined {
@@ -314,6 +318,28 @@ function cmdKeysRotate(args: string[]): number {
   }
 }
 
+function cmdStateRestore(args: string[]): number {
+  const config = loadConfig({ file: arg(args, '--config') });
+  const dataDir = resolve(config.dataDir);
+  const pid = runningPid(dataDir);
+  if (pid) {
+    process.stderr.write(`jurukunci is running (pid ${pid}) on ${dataDir}; stop it to restore its files\n`);
+    return 1;
+  }
+  const release = takeLock(dataDir);
+  try {
+    return restoreState({
+      dataDir,
+      dryRun: args.includes('--dry-run'),
+      now: () => new Date(),
+      out: (l) => process.stdout.write(`${l}\n`),
+      err: (l) => process.stderr.write(`${l}\n`),
+    });
+  } finally {
+    release();
+  }
+}
+
 const RUN: Record<string, (args: string[]) => number | Promise<number>> = {
   start: cmdStart,
   demo: () => runDemo(),
@@ -322,6 +348,7 @@ const RUN: Record<string, (args: string[]) => number | Promise<number>> = {
   'config env': () => cmdConfigEnv(),
   'verify-journal': cmdVerify,
   'keys rotate': cmdKeysRotate,
+  'state restore': cmdStateRestore,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -369,7 +396,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
+      const e = ERRORS.config_invalid;
+      process.stderr.write(`${err.message}\n  ${e.id} / ${e.en}\n`);
       process.exitCode = 1;
       return;
     }

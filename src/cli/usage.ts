@@ -49,6 +49,11 @@ export const COMMANDS: Record<
     options: { anchor: { type: 'string' }, 'public-key': { type: 'string' } },
     positionals: 1,
   },
+  'state restore': {
+    summary: 'put back the previous generation of a damaged state.json / door.json (the service stopped)',
+    usage: 'jurukunci state restore [--config FILE] [--dry-run]',
+    options: { config: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  },
   'keys rotate': {
     summary: 'new NFC master key version for enrolment (the service stopped)',
     usage: 'jurukunci keys rotate [--config FILE]',

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { parseJsonText } from '../domain/json-syntax.js';
 import { ConfigError } from './config-error.js';
 import { migrate } from './migrate.js';
 import { configProblems } from './rules.js';
@@ -117,14 +118,13 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError([`${path}: ${(err as Error).message}`]);
   }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new Error('top level must be an object');
-    return parsed as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError([`${path}: not valid JSON (${(err as Error).message})`]);
-  }
+  // Not JSON.parse's message: it quotes the file, and a configuration holds passwords.
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new ConfigError([`${path}: not valid JSON (${parsed.problem})`], path);
+  const v = parsed.value;
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new ConfigError([`${path}: not valid JSON (top level must be an object)`], path);
+  return v as Record<string, unknown>;
 }
 
 export interface LoadOptions {
@@ -146,9 +146,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   try {
     config = validateConfig(data);
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError([...fromEnv.errors, ...err.errors]);
+    if (err instanceof ConfigError) throw new ConfigError([...fromEnv.errors, ...err.errors], file);
     throw err;
   }
-  if (fromEnv.errors.length) throw new ConfigError(fromEnv.errors);
+  if (fromEnv.errors.length) throw new ConfigError(fromEnv.errors, file);
   return deepFreeze(config);
 }

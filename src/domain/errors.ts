@@ -131,6 +131,13 @@ export const ERRORS = {
     id: 'Penyimpanan tidak dapat ditulis',
     en: 'The state store cannot be written',
   },
+  // A data file the service will not start on (store/state-file-error.ts): damaged, truncated or of
+  // an unknown version. The service stops rather than start empty over good data.
+  state_file_corrupt: {
+    status: 500,
+    id: 'Berkas data rusak atau tidak dikenal; layanan tidak dijalankan agar data tidak tertimpa',
+    en: 'A data file is damaged or not recognised; the service did not start, so nothing was overwritten',
+  },
   // Configuration and MQTT setup (src/config, src/mqtt): faults of the installation, not of a request.
   config_invalid: { status: 500, id: 'Konfigurasi tidak valid', en: 'The configuration is not valid' },
   mqtt_config_invalid: {

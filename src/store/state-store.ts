@@ -9,6 +9,7 @@ import { Low } from 'lowdb';
 import { type Badge, TERMINAL_STATES, type User, type Visit } from '../domain/types.js';
 import { DurableJSONFile, fsyncDir } from './durable-file.js';
 import { readLines } from './journal-segments.js';
+import { isObject, parseDataFile, recordProblems, refuseMissingWithPrevious } from './state-file-error.js';
 
 export interface StateData {
   version: 1;
@@ -30,6 +31,19 @@ export interface Changes {
 
 const EMPTY: StateData = { version: 1, users: [], badges: [], visits: [] };
 
+/** What is wrong with a parsed state.json, as `path message` (empty: it is one). */
+export function stateProblems(v: unknown): string[] {
+  if (!isObject(v)) return ['the top level must be an object'];
+  if (v.version !== 1)
+    return [`unknown version ${JSON.stringify(v.version) ?? 'undefined'} (this jurukunci reads version 1)`];
+  return ['users', 'badges', 'visits'].flatMap((k) => recordProblems(v, k));
+}
+
+/** Parses state.json's text; throws StateFileError (state_file_corrupt) naming what is wrong. */
+export function parseStateFile(text: string, file: string): StateData {
+  return parseDataFile<StateData>(text, file, stateProblems);
+}
+
 export class StateStore {
   private readonly db: Low<StateData>;
   private readonly users = new Map<string, User>();
@@ -41,7 +55,7 @@ export class StateStore {
 
   constructor(private readonly dir: string) {
     this.db = new Low<StateData>(
-      new DurableJSONFile<StateData>(join(dir, 'state.json')),
+      new DurableJSONFile<StateData>(join(dir, 'state.json'), { keepPrevious: true, parse: parseStateFile }),
       structuredClone(EMPTY),
     );
     this.archiveDir = join(dir, 'archive');
@@ -49,9 +63,10 @@ export class StateStore {
 
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    refuseMissingWithPrevious(join(this.dir, 'state.json'));
+    // A damaged or unknown file throws StateFileError: never start empty over it.
     await this.db.read();
     const data = this.db.data ?? structuredClone(EMPTY);
-    if (data.version !== 1) throw new Error(`state.json has unknown version ${String(data.version)}`);
     for (const u of data.users) this.indexUser(u);
     for (const b of data.badges) this.indexBadge(b);
     for (const v of data.visits) this.visits.set(v.id, v);

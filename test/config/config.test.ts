@@ -171,6 +171,37 @@ describe('config', () => {
       hasError(errors, 'readers.0', "must have required property 'driver'");
     });
 
+    it('a syntax error gives the line and column and never quotes the file (it holds passwords)', () => {
+      const bad = join(dir, 'secret.json');
+      writeFileSync(bad, '{\n  "mqtt": { "password": "rahasia-sekali" \n}');
+      const errors = configErrors(() => loadConfig({ file: bad, env: {} }));
+      assert.deepEqual(errors, [
+        `${bad}: not valid JSON (JSON syntax error at line 3, column 2: expected ',' or '}', found the end of the text)`,
+      ]);
+      writeFileSync(bad, '');
+      assert.deepEqual(
+        configErrors(() => loadConfig({ file: bad, env: {} })),
+        [`${bad}: not valid JSON (empty (0 bytes))`],
+      );
+    });
+
+    it('schema violations of a file name the file once and every key path', () => {
+      const f = join(dir, 'schema.json');
+      writeFileSync(f, JSON.stringify({ doorId: 5, door: { unlockSecnds: 5 } }));
+      try {
+        loadConfig({ file: f, env: {} });
+        assert.fail('loaded');
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.code, 'config_invalid');
+        assert.equal(err.source, f);
+        assert.deepEqual(err.details, { errors: err.errors, file: f });
+        assert.ok(err.message.startsWith(`invalid configuration (${f}):\n`), err.message);
+        hasError(err.errors, 'doorId', 'must be string');
+        hasError(err.errors, 'door', "unknown key 'unlockSecnds'");
+      }
+    });
+
     it('a file that is not JSON, or not an object, is an error naming the file', () => {
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, '{ "http": ');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TERMINAL_STATES, VISIT_STATES, type Visit } from '../../src/domain/types.js';
+import { StateFileError } from '../../src/store/state-file-error.js';
 import { type StateData, StateStore } from '../../src/store/state-store.js';
 import { makeBadge, makeUser, makeVisit, tempDir } from './helpers.js';
 
@@ -48,17 +49,93 @@ describe('store/state-store', () => {
         join(dir, 'state.json'),
         JSON.stringify({ version: 2, users: [], badges: [], visits: [] }),
       );
-      await assert.rejects(new StateStore(dir).start(), /unknown version 2/);
+      await assert.rejects(new StateStore(dir).start(), {
+        code: 'state_file_corrupt',
+        message: /state\.json: unknown version 2 \(this jurukunci reads version 1\)/,
+      });
     });
 
-    it('rejects a corrupt state file rather than starting empty', async () => {
+    it('rejects a corrupt state file rather than starting empty, naming the file, line and column', async () => {
       mkdirSync(dir);
-      writeFileSync(join(dir, 'state.json'), '{"version":1,"users":[');
-      await assert.rejects(new StateStore(dir).start(), SyntaxError);
+      const file = join(dir, 'state.json');
+      writeFileSync(file, '{"version":1,\n"users":[{"id":"u1","nik":"3319014507900003"');
+      const before = readFileSync(file);
+      const err = await new StateStore(dir).start().then(
+        () => assert.fail('started'),
+        (e: unknown) => e as StateFileError,
+      );
+      assert.ok(err instanceof StateFileError);
+      assert.equal(err.code, 'state_file_corrupt');
+      assert.equal(err.file, file);
+      assert.match(err.problem, /^JSON syntax error at line 2, column 45: expected ',' or '}'/);
+      // The text itself (a NIK here) is never quoted back.
+      assert.doesNotMatch(err.message, /3319014507900003/);
+      assert.match(err.message, /no previous generation/);
+      assert.deepEqual(readFileSync(file), before, 'nothing overwritten');
+    });
+
+    it('rejects a 0-byte state file (a power-cut artefact) and one whose records are not records', async () => {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'state.json'), '');
+      await assert.rejects(new StateStore(dir).start(), {
+        code: 'state_file_corrupt',
+        message: /empty \(0 bytes\)/,
+      });
+      writeFileSync(
+        join(dir, 'state.json'),
+        JSON.stringify({ version: 1, users: {}, badges: [1], visits: [] }),
+      );
+      await assert.rejects(new StateStore(dir).start(), {
+        code: 'state_file_corrupt',
+        message: /users must be an array; badges\[0\] must be a record with a string id/,
+      });
+    });
+
+    it('refuses to start empty when state.json is gone but its previous generation is there', async () => {
+      const s = await open();
+      await s.commit({ users: [makeUser({ id: 'u1' })] });
+      await s.commit({ users: [makeUser({ id: 'u2' })] });
+      rmSync(join(dir, 'state.json'));
+      await assert.rejects(new StateStore(dir).start(), {
+        code: 'state_file_corrupt',
+        message:
+          /state\.json: missing, while its previous generation state\.json\.prev is there[\s\S]*jurukunci state restore/,
+      });
+      assert.equal(existsSync(join(dir, 'state.json')), false);
     });
   });
 
   describe('commit', () => {
+    it('keeps the replaced generation as state.json.prev (a hard link: the old inode, no copy)', async () => {
+      const s = await open();
+      await s.commit({ users: [makeUser({ id: 'u1' })] });
+      assert.equal(existsSync(join(dir, 'state.json.prev')), false, 'nothing to keep on the first write');
+      const first = readFileSync(join(dir, 'state.json'));
+      const firstIno = statSync(join(dir, 'state.json')).ino;
+      await s.commit({ users: [makeUser({ id: 'u2' })] });
+      assert.deepEqual(readFileSync(join(dir, 'state.json.prev')), first);
+      assert.equal(statSync(join(dir, 'state.json.prev')).ino, firstIno);
+      assert.equal(statSync(join(dir, 'state.json.prev')).nlink, 1);
+      const second = readFileSync(join(dir, 'state.json'));
+      await s.commit({ users: [makeUser({ id: 'u3' })] });
+      assert.deepEqual(readFileSync(join(dir, 'state.json.prev')), second);
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+        [],
+      );
+    });
+
+    it('a failed persist leaves the previous generation as it was too', async () => {
+      const s = await open();
+      await s.commit({ users: [makeUser({ id: 'u1' })] });
+      await s.commit({ users: [makeUser({ id: 'u2' })] });
+      const prev = readFileSync(join(dir, 'state.json.prev'));
+      const unblock = blockWrites(dir);
+      await assert.rejects(s.commit({ users: [makeUser({ id: 'u3' })] }));
+      unblock();
+      assert.deepEqual(readFileSync(join(dir, 'state.json.prev')), prev);
+    });
+
     it('upserts users, badges and visits, indexes them, and persists them', async () => {
       const s = await open();
       const alice = makeUser({ id: 'u1', username: 'Alice' });
