@@ -35,6 +35,7 @@ import { CheckpointWriter } from './store/checkpoint-writer.js';
 import { DoorStateFile } from './store/door-state.js';
 import { Journal } from './store/journal.js';
 import { pruneJournal } from './store/journal-retention.js';
+import { refuseStateLostBehindJournal } from './store/state-file-error.js';
 import { StateStore } from './store/state-store.js';
 import { VERSION } from './version.js';
 
@@ -251,6 +252,7 @@ export class Runtime {
     await this.store.start();
     const { recovered } = this.journal.start();
     if (recovered) this.logger.warn(recovered, 'journal: torn last line cut at start');
+    if (this.store.startedWithoutFile) refuseStateLostBehindJournal(this.store.file, this.journal);
     const prunedFiles = pruneJournal(this.journal, this.config.journal.retainSegments);
     if (prunedFiles.length)
       this.logger.info({ files: prunedFiles.length }, 'journal: oldest segments pruned');

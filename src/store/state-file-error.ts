@@ -80,3 +80,29 @@ export function refuseMissingWithPrevious(file: string): void {
       `missing, while its previous generation ${basename(previousPath(file))} is there`,
     );
 }
+
+/** Event types that only a state.json holding users, badges or visits can have produced. */
+const STATE_EVENT = /^(user|badge|visit)\./;
+
+/**
+ * state.json is absent but the journal records users, badges or visits: the file was deleted or
+ * lost (a restored disk image, a wrong rm), not a first start. Starting empty would print a setup
+ * token and let anyone who sees it become the first superadmin over a door with a history.
+ */
+export function refuseStateLostBehindJournal(
+  file: string,
+  journal: { seq: number; read(after: number, limit?: number): { seq: number; type: string }[] },
+): void {
+  let after = 0;
+  while (after < journal.seq) {
+    const batch = journal.read(after, 5_000);
+    if (batch.length === 0) return;
+    const hit = batch.find((e) => STATE_EVENT.test(e.type));
+    if (hit)
+      throw new StateFileError(
+        file,
+        `missing, while the journal records ${hit.type} (seq ${hit.seq}): the file was lost, this is not a first start`,
+      );
+    after = batch.at(-1)!.seq;
+  }
+}

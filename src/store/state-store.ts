@@ -3,7 +3,7 @@
  * indexes for the door's lookups. Terminal visits are moved to monthly archive files after
  * `archiveAfterDays`, so the state file stays the size of the live work, not of history.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { type Badge, TERMINAL_STATES, type User, type Visit } from '../domain/types.js';
@@ -61,9 +61,18 @@ export class StateStore {
     this.archiveDir = join(dir, 'archive');
   }
 
+  /** True when start() found no state.json at all (a first start — or a file someone removed). */
+  startedWithoutFile = false;
+
+  /** The state file's path. */
+  get file(): string {
+    return join(this.dir, 'state.json');
+  }
+
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    refuseMissingWithPrevious(join(this.dir, 'state.json'));
+    refuseMissingWithPrevious(this.file);
+    this.startedWithoutFile = !existsSync(this.file);
     // A damaged or unknown file throws StateFileError: never start empty over it.
     await this.db.read();
     const data = this.db.data ?? structuredClone(EMPTY);
