@@ -32,6 +32,7 @@ import { RollCallService } from './services/roll-call-service.js';
 import { UserService } from './services/user-service.js';
 import { VisitService } from './services/visit-service.js';
 import { CheckpointWriter } from './store/checkpoint-writer.js';
+import { diskHealth } from './store/disk-reserve.js';
 import { DoorStateFile } from './store/door-state.js';
 import { Journal } from './store/journal.js';
 import { pruneJournal } from './store/journal-retention.js';
@@ -347,6 +348,7 @@ export class Runtime {
       modules[m.name] = failed ? { state: 'down', detail: failed } : m.module.health();
     }
     modules.door = this.door.health();
+    modules.disk = diskHealth(this.store.dir, this.store.reserve);
     const journal = this.journal.health();
     // Readers are optional parts (the door starts without them), but when every entry reader is
     // down nobody can badge in: the door is not doing its job, and a monitoring probe must see it.

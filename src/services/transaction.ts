@@ -35,8 +35,9 @@ export async function transact(
     for (const e of events) written.push(journal.append(e));
   } catch {
     if (written.length === 0) {
+      // revert() releases the disk reserve when the disk is full, so the undo finds room.
       await store
-        .commit(undo, created.visits, { users: created.users, badges: created.badges })
+        .revert(undo, created.visits, { users: created.users, badges: created.badges })
         .catch(() => undefined);
       throw new AppError('journal_unavailable');
     }

@@ -3,10 +3,20 @@
  * indexes for the door's lookups. Terminal visits are moved to monthly archive files after
  * `archiveAfterDays`, so the state file stays the size of the live work, not of history.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { type Badge, TERMINAL_STATES, type User, type Visit } from '../domain/types.js';
+import { DiskReserve } from './disk-reserve.js';
 import { DurableJSONFile, fsyncDir } from './durable-file.js';
 import { readLines } from './journal-segments.js';
 import { isObject, parseDataFile, recordProblems, refuseMissingWithPrevious } from './state-file-error.js';
@@ -52,8 +62,11 @@ export class StateStore {
   private readonly badgesByUid = new Map<string, Badge>();
   private readonly visits = new Map<string, Visit>();
   private readonly archiveDir: string;
+  /** Space kept back so an undo (revert) can always be written: see disk-reserve.ts. */
+  readonly reserve: DiskReserve;
 
-  constructor(private readonly dir: string) {
+  constructor(readonly dir: string) {
+    this.reserve = new DiskReserve(dir);
     this.db = new Low<StateData>(
       new DurableJSONFile<StateData>(join(dir, 'state.json'), { keepPrevious: true, parse: parseStateFile }),
       structuredClone(EMPTY),
@@ -79,6 +92,35 @@ export class StateStore {
     for (const u of data.users) this.indexUser(u);
     for (const b of data.badges) this.indexBadge(b);
     for (const v of data.visits) this.visits.set(v.id, v);
+    this.keepReserve();
+  }
+
+  private fileBytes(): number {
+    try {
+      return statSync(this.file).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Makes or grows the reserve when the disk has room to spare (best effort, never throws). */
+  private keepReserve(): void {
+    const size = this.fileBytes();
+    if (this.reserve.bytes < this.reserve.target(size)) this.reserve.ensure(size);
+  }
+
+  /**
+   * Puts back what a step changed when its journal events were refused (services/transaction.ts).
+   * The disk may have just filled up: if the write fails, the reserve is released to make room and
+   * the write tried once more. Throws only when even that fails.
+   */
+  async revert(changes: Changes, removeVisitIds: string[], remove: Removals): Promise<void> {
+    try {
+      await this.commit(changes, removeVisitIds, remove);
+    } catch (err) {
+      if (!this.reserve.release()) throw err;
+      await this.commit(changes, removeVisitIds, remove);
+    }
   }
 
   private indexUser(u: User): void {
@@ -182,6 +224,7 @@ export class StateStore {
     for (const b of changes.badges ?? []) this.indexBadge(b);
     for (const v of changes.visits ?? []) this.visits.set(v.id, v);
     for (const id of removeVisitIds) this.visits.delete(id);
+    this.keepReserve();
   }
 
   /**

@@ -148,7 +148,14 @@ describe('fault: disk full (real tmpfs in a private mount namespace, real servic
     };
     const health = async () => {
       const r = await service.request('GET', '/healthz', undefined, token);
-      return r as { status: number; json: { ok: boolean; journal: { ok: boolean; error: string | null } } };
+      return r as {
+        status: number;
+        json: {
+          ok: boolean;
+          journal: { ok: boolean; error: string | null };
+          modules: { disk: { state: string; detail: string } } & Record<string, { state: string }>;
+        };
+      };
     };
     const locked = () =>
       untilValue('the lock to close again', async () => {
@@ -189,6 +196,9 @@ describe('fault: disk full (real tmpfs in a private mount namespace, real servic
     assert.equal(down.status, 503);
     assert.equal(down.json.ok, false);
     assert.match(String(down.json.journal.error), /ENOSPC/);
+    // The disk itself shows full, and the undo reserve is still held (no step needed it).
+    assert.equal(down.json.modules.disk.state, 'down', JSON.stringify(down.json.modules.disk));
+    assert.match(down.json.modules.disk.detail, /^full: 0\.0 MB free of 4\.0 MB; undo reserve 1\.0 MB$/);
     const anonymous = await service.request('GET', '/healthz');
     assert.equal(anonymous.status, 503);
 
@@ -262,6 +272,9 @@ describe('fault: disk full (real tmpfs in a private mount namespace, real servic
     const up = await health();
     assert.equal(up.json.journal.ok, true, JSON.stringify(up.json));
     assert.equal(up.status, 200);
+    // 4 MB is below the low-space mark: degraded, with the free space in the detail.
+    assert.equal(up.json.modules.disk.state, 'degraded');
+    assert.match(up.json.modules.disk.detail, /MB free of 4\.0 MB/);
     const verified = await service.api(
       `/api/visits/${visitId}/verify`,
       { formComplete: true, ktpHeld: true, ktpTray: 'A1' },
