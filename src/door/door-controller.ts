@@ -84,6 +84,8 @@ export class DoorController extends EventEmitter<{
   private readonly taps: TapHandler;
   private readonly clockGuard: ClockGuard;
   private running = false;
+  /** Visit id → time of entry: admitted, first entry not yet booked in the state (see persist). */
+  private firstEntriesDue = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
   private doorId = '';
 
@@ -155,7 +157,12 @@ export class DoorController extends EventEmitter<{
     this.modes.restore(saved.mode, saved.modeBeforeFire ?? null);
     for (const o of saved.occupancy) this.occupancy.admit([o], new Date(o.since));
     this.lock.start(saved.mode === 'emergency_release');
-    if (replay.firstEntries.length) this.emit('replayedFirstEntries', replay.firstEntries);
+    // First entries to book: those door.json saved as due (a grant it already reflects) and the
+    // grants replayed after it; only visits the state still shows waiting for their first entry.
+    for (const e of [...(file.firstEntriesDue ?? []), ...replay.firstEntries])
+      if (!this.firstEntriesDue.has(e.visitId)) this.firstEntriesDue.set(e.visitId, e.at);
+    const due = this.dueFirstEntries();
+    if (due.length) this.emit('replayedFirstEntries', due);
     if (replay.applied > 0) void this.persist();
     // Before any reader: the first tap already knows whether the clock is behind the journal.
     this.clockGuard.start(this.ctx.journal.lastEventAt);
@@ -365,6 +372,19 @@ export class DoorController extends EventEmitter<{
     }
   }
 
+  /**
+   * Visitors admitted whose visit is still `badge_issued`: the visit service books their first
+   * entry just after the grant, and door.json (written at the grant, naming a journal seq past it)
+   * must keep them until the state shows it booked, or a crash between would lose the booking.
+   */
+  private dueFirstEntries(): { visitId: string; at: string }[] {
+    for (const o of this.occupancy.entries())
+      if (o.visitId && !this.firstEntriesDue.has(o.visitId)) this.firstEntriesDue.set(o.visitId, o.since);
+    for (const id of [...this.firstEntriesDue.keys()])
+      if (this.ctx.store.visit(id)?.state !== 'badge_issued') this.firstEntriesDue.delete(id);
+    return [...this.firstEntriesDue].map(([visitId, at]) => ({ visitId, at }));
+  }
+
   private persist(): Promise<void> {
     return this.ctx.doorState
       .save({
@@ -372,6 +392,7 @@ export class DoorController extends EventEmitter<{
         occupancy: this.occupancy.entries(),
         modeBeforeFire: this.modes.modeBeforeFire,
         journalSeq: this.ctx.journal.seq,
+        firstEntriesDue: this.dueFirstEntries(),
       })
       .catch((err: unknown) => {
         this.ctx.logger.error({ err }, 'door state not saved');

@@ -19,6 +19,12 @@ export interface DoorStateData {
    * it (door-replay.ts); absent (a file from before), the whole journal is replayed from empty.
    */
   journalSeq?: number;
+  /**
+   * Visits a grant admitted whose first entry the state did not show booked when this was written
+   * (visit id and the time of entry). door.json is written at the grant, the booking a moment
+   * later: a crash between must not lose it, and the journal after `journalSeq` no longer shows it.
+   */
+  firstEntriesDue?: { visitId: string; at: string }[];
 }
 
 /** What is wrong with a parsed door.json, as `path message` (empty: it is one). */
