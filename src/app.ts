@@ -36,6 +36,7 @@ import { diskHealth } from './store/disk-reserve.js';
 import { DoorStateFile } from './store/door-state.js';
 import { Journal } from './store/journal.js';
 import { pruneJournal } from './store/journal-retention.js';
+import { recoverOutbox } from './store/outbox.js';
 import { refuseStateLostBehindJournal } from './store/state-file-error.js';
 import { StateStore } from './store/state-store.js';
 import { VERSION } from './version.js';
@@ -254,6 +255,15 @@ export class Runtime {
     const { recovered } = this.journal.start();
     if (recovered) this.logger.warn(recovered, 'journal: torn last line cut at start');
     if (this.store.startedWithoutFile) refuseStateLostBehindJournal(this.store.file, this.journal);
+    const outbox = recoverOutbox(this.store, this.journal);
+    if (outbox.appended.length) {
+      this.logger.warn(
+        { events: outbox.appended },
+        'journal: events of a step cut short by a crash appended from the state outbox',
+      );
+    }
+    // Written without the outbox now that the journal holds its events.
+    if (outbox.pending) await this.store.commit({});
     const prunedFiles = pruneJournal(this.journal, this.config.journal.retainSegments);
     if (prunedFiles.length)
       this.logger.info({ files: prunedFiles.length }, 'journal: oldest segments pruned');

@@ -182,14 +182,15 @@ export class Journal extends EventEmitter<{ appended: [JournalEvent] }> {
    * Appends one event and returns it once it is on disk. Throws JournalWriteError (and marks the
    * journal unhealthy) when the bytes cannot be written or synced.
    */
-  append(input: EventInput, opts: { defer?: boolean } = {}): JournalEvent {
+  append(input: EventInput, opts: { defer?: boolean; id?: string } = {}): JournalEvent {
     if (!this.started) throw new JournalWriteError(new Error('journal not started'));
     // After a failure, every append proves the disk again with a real fsync before anyone acts
     // on it: a write into the page cache proves nothing.
     const defer = opts.defer === true && this.healthy && this.opts.fsync !== false;
     const partial: Omit<JournalEvent, 'hash'> = {
       seq: this.lastSeq + 1,
-      id: randomUUID(),
+      // A step's events carry ids chosen before its state was written (services/transaction.ts).
+      id: opts.id ?? randomUUID(),
       at: this.clock().toISOString(),
       door: this.opts.door,
       type: input.type,

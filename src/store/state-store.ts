@@ -21,8 +21,22 @@ import { DurableJSONFile, fsyncDir } from './durable-file.js';
 import { readLines } from './journal-segments.js';
 import { isObject, parseDataFile, recordProblems, refuseMissingWithPrevious } from './state-file-error.js';
 
+/**
+ * Journal events of a step whose state is written but whose events may not be appended yet (a
+ * kill -9 between the two): written in the same state.json as the step, so at start the events
+ * the journal lacks are appended (app.ts, store/outbox.ts). `afterSeq` is a lower bound: the
+ * journal's seq before the step's state was written.
+ */
+export interface OutboxEntry {
+  id: string;
+  afterSeq: number;
+  type: string;
+  data: unknown;
+}
+
 export interface StateData {
   version: 1;
+  outbox?: OutboxEntry[];
   users: User[];
   badges: Badge[];
   visits: Visit[];
@@ -46,7 +60,19 @@ export function stateProblems(v: unknown): string[] {
   if (!isObject(v)) return ['the top level must be an object'];
   if (v.version !== 1)
     return [`unknown version ${JSON.stringify(v.version) ?? 'undefined'} (this jurukunci reads version 1)`];
-  return ['users', 'badges', 'visits'].flatMap((k) => recordProblems(v, k));
+  const outbox =
+    v.outbox === undefined ||
+    (Array.isArray(v.outbox) &&
+      v.outbox.every(
+        (e) =>
+          isObject(e) &&
+          typeof e.id === 'string' &&
+          typeof e.type === 'string' &&
+          Number.isInteger(e.afterSeq),
+      ))
+      ? []
+      : ['outbox must be a list of {id, afterSeq, type, data}'];
+  return [...outbox, ...['users', 'badges', 'visits'].flatMap((k) => recordProblems(v, k))];
 }
 
 /** Parses state.json's text; throws StateFileError (state_file_corrupt) naming what is wrong. */
@@ -92,7 +118,23 @@ export class StateStore {
     for (const u of data.users) this.indexUser(u);
     for (const b of data.badges) this.indexBadge(b);
     for (const v of data.visits) this.visits.set(v.id, v);
+    this.pendingOutbox = [...(data.outbox ?? [])];
     this.keepReserve();
+  }
+
+  /** Outbox entries not yet known to be in the journal; each commit writes them. */
+  private pendingOutbox: OutboxEntry[] = [];
+
+  /** The outbox as loaded or since added (events not yet known to be journaled). */
+  outbox(): readonly OutboxEntry[] {
+    return this.pendingOutbox;
+  }
+
+  /** The events are in the journal (or will never be): later commits leave them out. No write. */
+  outboxDone(ids: readonly string[]): void {
+    if (ids.length === 0 || this.pendingOutbox.length === 0) return;
+    const done = new Set(ids);
+    this.pendingOutbox = this.pendingOutbox.filter((e) => !done.has(e.id));
   }
 
   private fileBytes(): number {
@@ -186,13 +228,24 @@ export class StateStore {
    * it is on disk: a tap never acts on a step whose write then fails, and a refused change changes
    * nothing. Commits are queued so each document holds every commit before it.
    */
-  commit(changes: Changes, removeVisitIds: string[] = [], remove: Removals = {}): Promise<void> {
-    const run = this.writeChain.then(() => this.commitNow(changes, removeVisitIds, remove));
+  commit(
+    changes: Changes,
+    removeVisitIds: string[] = [],
+    remove: Removals = {},
+    /** The step's journal events, written in the same file as its changes (transaction.ts). */
+    outbox: OutboxEntry[] = [],
+  ): Promise<void> {
+    const run = this.writeChain.then(() => this.commitNow(changes, removeVisitIds, remove, outbox));
     this.writeChain = run.catch(() => undefined);
     return run;
   }
 
-  private async commitNow(changes: Changes, removeVisitIds: string[], remove: Removals): Promise<void> {
+  private async commitNow(
+    changes: Changes,
+    removeVisitIds: string[],
+    remove: Removals,
+    outbox: OutboxEntry[],
+  ): Promise<void> {
     const users = new Map(this.users);
     const badges = new Map(this.badges);
     const visits = new Map(this.visits);
@@ -204,12 +257,14 @@ export class StateStore {
     for (const id of removeVisitIds) visits.delete(id);
     this.db.data = {
       version: 1,
+      ...(this.pendingOutbox.length || outbox.length ? { outbox: [...this.pendingOutbox, ...outbox] } : {}),
       users: [...users.values()],
       badges: [...badges.values()],
       visits: [...visits.values()],
     };
     await this.db.write();
     // On disk: now apply the same changes to the indexes.
+    this.pendingOutbox.push(...outbox);
     for (const id of remove.users ?? []) {
       const u = this.users.get(id);
       if (u) this.usersByName.delete(u.username.toLowerCase());
