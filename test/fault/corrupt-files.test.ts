@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ERRORS } from '../../src/domain/errors.js';
 import { freePort } from '../fixtures/mosquitto.js';
+import { visitRequest } from '../fixtures/runtime.js';
 import { cleanEnv, ServiceProcess } from '../fixtures/service-process.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -94,25 +95,7 @@ describe('fault: corrupt state.json, door.json and config (real command line)', 
       assert.equal(t.status, 200, JSON.stringify(t.json));
     }
     // The last state.json write: a visit, the one change state.json.prev will lack.
-    const visit = await service.api(
-      '/api/visits',
-      {
-        visitor: {
-          name: 'Andi Pratama',
-          nik: '3319014507900003',
-          organisation: 'PT Jaringan Muria',
-          phone: '081234567890',
-        },
-        purpose: 'Ganti disk server',
-        window: {
-          start: new Date(Date.now() - 60_000).toISOString(),
-          end: new Date(Date.now() + 2 * 3600_000).toISOString(),
-        },
-        letterNumber: '005/123/2026',
-        devicesIn: [],
-      },
-      token,
-    );
+    const visit = await service.api('/api/visits', visitRequest(new Date(), { devicesIn: [] }), token);
     assert.equal(visit.status, 201, JSON.stringify(visit.json));
     visitId = (visit.json.visit as { id: string }).id;
     await service.kill9();

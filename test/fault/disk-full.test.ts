@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyJournal } from '../../src/store/journal-verify.js';
 import { freePort } from '../fixtures/mosquitto.js';
+import { visitRequest } from '../fixtures/runtime.js';
 import { ServiceProcess } from '../fixtures/service-process.js';
 import { untilValue } from '../fixtures/wait.js';
 
@@ -119,25 +120,7 @@ describe('fault: disk full (real tmpfs in a private mount namespace, real servic
       token,
     );
     assert.equal(budiBadge.status, 201, JSON.stringify(budiBadge.json));
-    const visit = await service.api(
-      '/api/visits',
-      {
-        visitor: {
-          name: 'Andi Pratama',
-          nik: '3319014507900003',
-          organisation: 'PT Jaringan Muria',
-          phone: '081234567890',
-        },
-        purpose: 'Ganti disk server',
-        window: {
-          start: new Date(Date.now() - 60_000).toISOString(),
-          end: new Date(Date.now() + 2 * 3600_000).toISOString(),
-        },
-        letterNumber: '005/123/2026',
-        devicesIn: [],
-      },
-      token,
-    );
+    const visit = await service.api('/api/visits', visitRequest(new Date(), { devicesIn: [] }), token);
     assert.equal(visit.status, 201, JSON.stringify(visit.json));
     const visitId = (visit.json.visit as { id: string }).id;
 

@@ -509,6 +509,7 @@ describe('kill -9 at random moments (real service process, real mosquitto, 100 c
       const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
         users: { id: string }[];
         visits: VisitView[];
+        outbox?: { type: string; data: unknown }[];
       };
       // Acknowledged steps: in state.json and journaled.
       const visits = new Map(state.visits.map((v) => [v.id, v]));
@@ -527,6 +528,24 @@ describe('kill -9 at random moments (real service process, real mosquitto, 100 c
           );
         }
       }
+      // Every step the state holds — acknowledged or not (the kill may have come between the
+      // state write and the journal append) — is journaled, or waits in the state's outbox for
+      // the next start to append it (services/transaction.ts): no change goes unrecorded.
+      const outboxed = new Set(
+        (state.outbox ?? []).map(
+          (e) => `${e.type}|${String((e.data as { visitId?: unknown }).visitId ?? '')}`,
+        ),
+      );
+      for (const v of state.visits)
+        for (const h of v.history) {
+          const type = STEP_EVENT[h.step as Step];
+          if (!type) continue;
+          const key = `${type}|${v.id}`;
+          assert.ok(
+            journaled.has(key) || outboxed.has(key),
+            `${h.step} of ${v.id} in state.json is journaled or in the outbox\n${where()}`,
+          );
+        }
       const users = new Set(state.users.map((u) => u.id));
       for (const id of model.ackedUsers.keys()) {
         assert.ok(users.has(id), `acknowledged user ${id} is in state.json\n${where()}`);
