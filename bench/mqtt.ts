@@ -459,7 +459,12 @@ async function flood(dir: string, log: (s: string) => void): Promise<Figure[]> {
 
 export async function runMqttBench(
   log: (s: string) => void = (s) => process.stdout.write(`  · ${s}\n`),
-  opts: { events?: number; throughputEvents?: number; rounds?: number; only?: 'flood' } = {},
+  opts: {
+    events?: number;
+    throughputEvents?: number;
+    rounds?: number;
+    only?: 'flood' | 'throughput';
+  } = {},
 ): Promise<Figure[]> {
   ensureMosquitto(log);
   if (opts.only === 'flood') {
@@ -483,6 +488,7 @@ export async function runMqttBench(
       opts.rounds ?? 3,
       log,
     );
+    if (opts.only === 'throughput') return figures;
     figures.push(...(await drain(broker, dir, opts.events ?? 100_000, log)));
     figures.push(...(await flood(dir, log)));
     return figures;
@@ -494,8 +500,18 @@ export async function runMqttBench(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  const only = process.argv.includes('--flood') ? ('flood' as const) : undefined;
-  for (const f of await runMqttBench(undefined, only ? { only } : {})) {
+  // --flood or --throughput runs that part alone (while working on it); --rounds N.
+  const only = process.argv.includes('--flood')
+    ? ('flood' as const)
+    : process.argv.includes('--throughput')
+      ? ('throughput' as const)
+      : undefined;
+  const roundsArg = process.argv.indexOf('--rounds');
+  const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : undefined;
+  for (const f of await runMqttBench(undefined, {
+    ...(only ? { only } : {}),
+    ...(rounds ? { rounds } : {}),
+  })) {
     process.stdout.write(
       `  ${f.ok ? 'PASS' : 'MISS'}  ${f.name.padEnd(50)} ${f.value.toFixed(f.value >= 100 ? 0 : 2)} ${f.unit}   target ${f.target}\n`,
     );
