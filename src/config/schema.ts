@@ -790,6 +790,15 @@ export const configSchema = {
           default: '',
         },
         key: { type: 'string', title: 'Client key', description: 'PEM client key file', default: '' },
+        maxInflight: {
+          type: 'integer',
+          title: 'Messages in flight',
+          description:
+            'Journal messages (QoS 1 PUBLISH) sent to the broker and not yet acknowledged, at most; the cursor still moves only past acknowledged events, in order. A larger window keeps a backlog draining while PUBACKs travel',
+          default: 128,
+          minimum: 1,
+          maximum: 10000,
+        },
         baseTopic: {
           type: 'string',
           title: 'Base topic',

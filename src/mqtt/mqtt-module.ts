@@ -7,13 +7,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorController, DoorSnapshot } from '../door/door-controller.js';
 import type { ModuleHealth } from '../lifecycle.js';
 import { CursorFile } from '../store/cursor.js';
 import type { Journal } from '../store/journal.js';
+import { batchClientWrites } from './batched-writes.js';
 import type { BrokerSupervisor } from './broker-supervisor.js';
 import { CommandAuth } from './command-auth.js';
 import { CommandHandler } from './commands.js';
@@ -49,6 +50,9 @@ export function throughputClientOptions(env: NodeJS.ProcessEnv = process.env): I
   const debugMqttjs = /mqttjs/.test(env.DEBUG ?? '');
   return { reschedulePings: false, ...(debugMqttjs ? {} : { log: () => {} }) };
 }
+
+/** Publish options shared by every journal message (MQTT.js copies them; none made per message). */
+const QOS1: IClientPublishOptions = { qos: 1 };
 
 /** The broker URL without credentials, for logs and health. */
 export function redactUrl(url: string): string {
@@ -183,6 +187,7 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
         cursor,
         topics: this.topics,
         logger: log,
+        window: cfg.maxInflight,
         sink: {
           get connected(): boolean {
             return isConnected();
@@ -190,7 +195,8 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
           publishQos1: (topic, payload, done) => {
             const c = this.client;
             if (!c) return done(new Error('mqtt client stopped'));
-            c.publish(topic, payload, { qos: 1 }, (err) => done(err));
+            // `done` straight to the client (no wrapper closure per message); PUBACK calls it.
+            c.publish(topic, payload, QOS1, done);
           },
           publishRetained: (topic, payload) => this.publishRetained(topic, payload),
         },
@@ -210,6 +216,7 @@ export class MqttModule extends EventEmitter<{ connect: []; close: []; ready: []
         ...tls,
       };
       const client = connect(this.brokerUrl, opts);
+      batchClientWrites(client);
       this.client = client;
       client.on('connect', () => this.onConnect());
       client.on('close', () => {

@@ -12,8 +12,29 @@ const PERSONAL_KEYS = new Set(['nik', 'phone', 'phonenumber', 'nohp', 'telepon',
 
 export { REDACTED };
 
-/** The one scrubber (src/domain/personal-data.ts), applied again at the edge. */
-export const scrubString = scrubText;
+const ANY_DIGIT_RE = /\p{Nd}/u;
+
+/**
+ * The one scrubber (src/domain/personal-data.ts), applied again at the edge. It masks digit runs
+ * only, so a string without a digit in any script is returned as it is without the full pass
+ * (which strips invisible characters and reads every script's digits first): most event fields
+ * (reasons, readers, types) take one scan.
+ */
+export function scrubString(s: string): string {
+  return ANY_DIGIT_RE.test(s) ? scrubText(s) : s;
+}
+
+/** Keys already judged: a journal holds few distinct keys, so each is normalised once. */
+const personalKeyCache = new Map<string, boolean>();
+
+function isPersonalKey(k: string): boolean {
+  let personal = personalKeyCache.get(k);
+  if (personal === undefined) {
+    personal = PERSONAL_KEYS.has(k.toLowerCase().replace(/[_-]/g, ''));
+    if (personalKeyCache.size < 1000) personalKeyCache.set(k, personal);
+  }
+  return personal;
+}
 
 /**
  * A copy of `value` without NIK/phone keys, and with every NIK- or phone-shaped number inside any
@@ -23,10 +44,11 @@ export function scrubPersonalData(value: unknown): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (Array.isArray(value)) return value.map(scrubPersonalData);
   if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (PERSONAL_KEYS.has(k.toLowerCase().replace(/[_-]/g, ''))) continue;
-      out[k] = scrubPersonalData(v);
+    for (const k of Object.keys(obj)) {
+      if (isPersonalKey(k)) continue;
+      out[k] = scrubPersonalData(obj[k]);
     }
     return out;
   }

@@ -27,7 +27,7 @@ export interface OutboundMessage {
 /** What the publisher needs from the client: a QoS 1 publish whose callback fires on PUBACK. */
 export interface PublishSink {
   readonly connected: boolean;
-  publishQos1(topic: string, payload: string, done: (err?: Error) => void): void;
+  publishQos1(topic: string, payload: string, done: (err?: Error | null) => void): void;
   /** Retained QoS 1 publish for the journal head anchor; absent: no head topic. */
   publishRetained?(topic: string, payload: string): void;
 }
@@ -40,17 +40,31 @@ export interface PublisherContext {
   logger: Logger;
   /** Largest payload accepted; bigger events are poison. */
   maxPayloadBytes?: number;
-  /** Events published but not yet acknowledged, at most. */
+  /**
+   * PUBLISH packets sent and not yet acknowledged (PUBACK): `mqtt.maxInflight`. An event's messages
+   * go together, so the next event goes out while fewer than this are outstanding (at most this
+   * plus its other messages, one more for an access event).
+   */
   window?: number;
 }
 
+/** The default of `mqtt.maxInflight` (src/config/schema.ts), for contexts built without a config. */
+export const DEFAULT_WINDOW = 128;
+
+/**
+ * An event between its first PUBLISH and the cursor moving past it. One PUBACK callback per event,
+ * shared by its messages (not one closure per message).
+ */
 interface InFlight {
   ev: JournalEvent;
   remaining: number;
   failed: boolean;
+  done: (err?: Error | null) => void;
 }
 
 const LIVE_MAX = 10_000;
+/** Lines per journal read while behind (one file open and one 64 KiB read per block). */
+const READ_BLOCK = 512;
 
 /** An event that cannot become an MQTT message: `event_unpublishable` in the error catalogue. */
 export class PoisonEventError extends AppError {
@@ -116,6 +130,12 @@ export class EventPublisher {
   private readonly maxPayloadBytes: number;
   private readonly window: number;
   private pumpQueued = false;
+  /** PUBLISH packets of this generation sent and not yet acknowledged. */
+  private unacked = 0;
+  /** The last event the cursor moved past, its head message not yet published. */
+  private headToPublish: JournalEvent | null = null;
+  /** The next event, already turned into messages, waiting for room in the window. */
+  private held: { ev: JournalEvent; messages: OutboundMessage[] } | null = null;
   /** Highest poison seq counted in stats this run (a rewind meets the same one again). */
   private countedPoisonSeq = 0;
   private readonly onAppended = (ev: JournalEvent) => {
@@ -128,7 +148,7 @@ export class EventPublisher {
 
   constructor(private readonly ctx: PublisherContext) {
     this.maxPayloadBytes = ctx.maxPayloadBytes ?? 256 * 1024;
-    this.window = ctx.window ?? 256;
+    this.window = Math.max(1, ctx.window ?? DEFAULT_WINDOW);
   }
 
   /** The last seq on disk for sure: the publisher reads no further. */
@@ -161,12 +181,14 @@ export class EventPublisher {
   }
 
   stop(): void {
+    this.publishHead();
     this.running = false;
     this.ctx.journal.off('appended', this.onAppended);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.reader = null;
     this.live = [];
+    this.held = null;
     if (!this.ctx.cursor.flush()) {
       this.ctx.logger.warn(
         { err: this.ctx.cursor.lastError, seq: this.ctx.cursor.seq },
@@ -190,50 +212,77 @@ export class EventPublisher {
     return this.ctx.cursor.seq;
   }
 
-  /** Publishes as far as the window allows; called on connect, on append and on every PUBACK. */
+  /**
+   * Publishes as far as the window allows; called on connect, on append and after PUBACKs. The
+   * window counts PUBLISH packets, not events, and a slot reopens with each PUBACK: the refill goes
+   * out while the broker's next PUBACKs are still coming, so data flows both ways (a window that
+   * waits for whole events stalls on Mosquitto's unpushed PUBACKs and the delayed ACK, 40 ms a turn).
+   * The queue of events waiting for the cursor is bounded too (a head that is never acknowledged
+   * must not let the rest run on without limit).
+   */
   pump(): void {
     if (!this.running || this.pumping) return;
     this.pumping = true;
     try {
-      while (this.running && this.ctx.sink.connected && this.inflight.length < this.window) {
-        const ev = this.next();
-        if (!ev) break;
-        this.send(ev);
+      const maxQueued = this.window * 4;
+      while (this.running && this.ctx.sink.connected && this.inflight.length < maxQueued) {
+        let next = this.held;
+        this.held = null;
+        if (!next) {
+          const ev = this.next();
+          if (!ev) break;
+          this.nextSeq = ev.seq + 1;
+          let messages: OutboundMessage[];
+          try {
+            messages = messagesFor(ev, this.ctx.topics, this.maxPayloadBytes);
+          } catch (err) {
+            this.skipPoison(ev, err as Error);
+            continue;
+          }
+          next = { ev, messages };
+        }
+        // One free slot sends the whole next event (at most window + its other messages in
+        // flight): waiting for as many slots as it has messages stalls just like whole events.
+        if (this.unacked >= this.window) {
+          this.held = next; // sent at the next PUBACK
+          break;
+        }
+        this.send(next.ev, next.messages);
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private send(ev: JournalEvent): void {
-    this.nextSeq = ev.seq + 1;
-    let messages: OutboundMessage[];
-    try {
-      messages = messagesFor(ev, this.ctx.topics, this.maxPayloadBytes);
-    } catch (err) {
-      this.poison(ev.seq, ev.id, ev.type, (err as Error).message);
-      const entry: InFlight = { ev, remaining: 0, failed: false };
-      this.inflight.push(entry);
-      this.settle();
-      return;
-    }
-    const entry: InFlight = { ev, remaining: messages.length, failed: false };
-    this.inflight.push(entry);
+  private skipPoison(ev: JournalEvent, err: Error): void {
+    this.poison(ev.seq, ev.id, ev.type, err.message);
+    this.inflight.push({ ev, remaining: 0, failed: false, done: () => {} });
+    this.settle();
+  }
+
+  private send(ev: JournalEvent, messages: OutboundMessage[]): void {
     const gen = this.generation;
-    for (const m of messages) {
-      this.stats.published++;
-      this.ctx.sink.publishQos1(m.topic, m.payload, (err) => {
+    const entry: InFlight = {
+      ev,
+      remaining: messages.length,
+      failed: false,
+      done: (err) => {
         if (gen !== this.generation || !this.running) return;
         if (err) {
           entry.failed = true;
           this.rewind(err);
           return;
         }
+        this.unacked--;
         entry.remaining--;
         if (entry.remaining === 0) this.stats.acked++;
         this.settle();
-      });
-    }
+      },
+    };
+    this.inflight.push(entry);
+    this.unacked += messages.length;
+    this.stats.published += messages.length;
+    for (const m of messages) this.ctx.sink.publishQos1(m.topic, m.payload, entry.done);
   }
 
   /** Advances the cursor over the acknowledged head of the in-flight queue. */
@@ -244,16 +293,11 @@ export class EventPublisher {
     }
     if (last) {
       this.ctx.cursor.advance({ seq: last.seq, id: last.id, at: last.at });
-      // The head the broker has: retained, so the dashboard keeps a copy outside the Pi.
-      this.ctx.sink.publishRetained?.(
-        assertPublishable(this.ctx.topics.journalHead),
-        JSON.stringify(journalHeadMessage(last)),
-      );
+      this.headToPublish = last;
     }
-    // One refill for all the PUBACKs of a socket read. Refilling as the window opens (not in
-    // bursts once it is half empty) keeps data flowing both ways: Mosquitto sends its PUBACKs
-    // without TCP_NODELAY, and a burst-then-wait pattern stalls on delayed ACKs (measured 4× slower).
-    if (!this.pumping) this.schedulePump();
+    // One refill (and one head message) for all the PUBACKs of a socket read: a microtask, after
+    // the read's callbacks. From inside pump (a poison event skipped) only the head needs it.
+    if (last || !this.pumping) this.schedulePump();
   }
 
   private schedulePump(): void {
@@ -261,8 +305,24 @@ export class EventPublisher {
     this.pumpQueued = true;
     queueMicrotask(() => {
       this.pumpQueued = false;
+      this.publishHead();
       this.pump();
     });
+  }
+
+  /**
+   * The head the broker has: retained, so the dashboard keeps a copy outside the Pi. Once per
+   * batch of PUBACKs (the microtask after a socket read), not once per event: while a backlog
+   * drains, a retained publish per event would be a third more messages for the broker.
+   */
+  private publishHead(): void {
+    const last = this.headToPublish;
+    if (!last || !this.running) return;
+    this.headToPublish = null;
+    this.ctx.sink.publishRetained?.(
+      assertPublishable(this.ctx.topics.journalHead),
+      JSON.stringify(journalHeadMessage(last)),
+    );
   }
 
   /** A publish failed (not a disconnect, which the client retries itself): start over from the cursor. */
@@ -274,6 +334,8 @@ export class EventPublisher {
     );
     this.generation++;
     this.inflight.length = 0;
+    this.unacked = 0;
+    this.held = null;
     this.nextSeq = this.ctx.cursor.seq + 1;
     this.reader = null;
     if (this.retryTimer) return;
@@ -316,7 +378,7 @@ export class EventPublisher {
         return this.live.shift();
       }
       if (this.nextSeq > this.durableSeq) return undefined;
-      this.reader ??= this.ctx.journal.readFrom(this.nextSeq - 1, { blockSize: this.window });
+      this.reader ??= this.ctx.journal.readFrom(this.nextSeq - 1, { blockSize: READ_BLOCK });
       const entry = this.reader.next();
       if (!entry) return undefined;
       if (entry.kind === 'bad') {

@@ -11,7 +11,7 @@
  * (an old journal continued by new code), and only for events with exactly the v1 fields — v1
  * covered all of them, so nothing unhashed can hide in an old journal either.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { JournalEvent } from '../domain/events.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -48,10 +48,58 @@ function sortKeys(_key: string, value: unknown): unknown {
  * give the same text.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, sortKeys);
+  return fastCanonical(value) ?? JSON.stringify(value, sortKeys);
+}
+
+/**
+ * canonicalJson for what journal data is made of (plain objects and arrays of strings, finite
+ * numbers, booleans and null), written out directly instead of through a replacer that copies
+ * every object: the same text, at a third of the cost on the append path. Anything else — a
+ * toJSON, a class instance, undefined, a non-finite number, a key that is an array index (an
+ * object orders those first whatever their insertion) — answers null, and the replacer does it.
+ */
+function fastCanonical(value: unknown): string | null {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : null;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item = fastCanonical(value[i]);
+          if (item === null) return null;
+          out += i === 0 ? item : `,${item}`;
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return null;
+      const obj = value as Record<string, unknown>;
+      if (typeof obj.toJSON === 'function') return null;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const c = k.charCodeAt(0);
+        if (c >= 48 && c <= 57) return null; // may be an array index
+        const item = fastCanonical(obj[k]);
+        if (item === null) return null;
+        out += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${item}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return null; // undefined, functions, symbols, bigints: the replacer's rules
+  }
 }
 
 function sha256(...parts: string[]): string {
+  if (parts.length === 1) return hash('sha256', parts[0] as string, 'hex'); // one shot, no Hash object
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest('hex');

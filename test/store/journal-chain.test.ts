@@ -1,6 +1,7 @@
 /** The hash chain: what the hash of an event covers, now (the whole event) and in v1 journals. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import {
   canonicalJson,
   GENESIS_HASH,
@@ -28,6 +29,45 @@ describe('store/journal-chain', () => {
       assert.equal(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }, 'x'] }), '{"a":[{"c":2,"d":1},"x"],"b":1}');
       assert.equal(canonicalJson({ u: undefined, n: null }), '{"n":null}');
       assert.equal(canonicalJson(new Date(0)), '"1970-01-01T00:00:00.000Z"');
+    });
+
+    it('writes exactly what the key-sorting replacer writes, for any value (the fast path and its fall-backs)', () => {
+      // The reference: the replacer every chain-v2 hash was computed with.
+      const reference = (v: unknown) =>
+        JSON.stringify(v, (_k, value: unknown) => {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+          const obj = value as Record<string, unknown>;
+          const sorted: Record<string, unknown> = {};
+          for (const k of Object.keys(obj).sort()) sorted[k] = obj[k];
+          return sorted;
+        });
+      const key = fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '9', '01', '-1', '', 'é', 'Z', 'a'));
+      const value = fc.letrec((tie) => ({
+        any: fc.oneof(
+          { depthSize: 'small' },
+          fc.string(),
+          fc.double(),
+          fc.integer(),
+          fc.boolean(),
+          fc.constant(null),
+          fc.constant(undefined),
+          fc.date({ noInvalidDate: true }),
+          fc.array(tie('any'), { maxLength: 5 }),
+          fc.dictionary(key, tie('any'), { maxKeys: 6 }),
+        ),
+      })).any;
+      fc.assert(
+        fc.property(value, (v) => {
+          assert.equal(canonicalJson(v), reference(v));
+        }),
+        { numRuns: 3000 },
+      );
+      fc.assert(
+        fc.property(fc.jsonValue(), (v) => assert.equal(canonicalJson(v), reference(v))),
+        {
+          numRuns: 3000,
+        },
+      );
     });
   });
 

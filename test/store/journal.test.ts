@@ -92,12 +92,19 @@ describe('store/journal', () => {
       assert.deepEqual(got, evs);
     });
 
-    it('fsyncs once per append (and not at all with fsync: false)', async () => {
+    it('syncs once per append, with fdatasync (and not at all with fsync: false)', async () => {
       const realFsync = fs.fsyncSync;
+      const realFdatasync = fs.fdatasyncSync;
       let n = 0;
+      let full = 0;
       const count = {
-        fsyncSync: (fd: number) => {
+        // fdatasync: the data and the new file size (what reading it back needs), not timestamps.
+        fdatasyncSync: (fd: number) => {
           n++;
+          realFdatasync(fd);
+        },
+        fsyncSync: (fd: number) => {
+          full++;
           realFsync(fd);
         },
       };
@@ -105,6 +112,7 @@ describe('store/journal', () => {
       j.append(uncheckedEvent('system.started', {})); // creates the segment
       await withPatchedFs(count, () => fill(j, 10));
       assert.equal(n, 10);
+      assert.equal(full, 0, 'no second sync per append');
       j.stop();
       n = 0;
       const k = start({ fsync: false });
@@ -493,6 +501,9 @@ describe('store/journal', () => {
       await withPatchedFs(
         {
           fsyncSync: () => {
+            throw errno('EIO');
+          },
+          fdatasyncSync: () => {
             throw errno('EIO');
           },
         },
