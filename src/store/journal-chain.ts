@@ -56,7 +56,8 @@ export function canonicalJson(value: unknown): string {
  * numbers, booleans and null), written out directly instead of through a replacer that copies
  * every object: the same text, at a third of the cost on the append path. Anything else — a
  * toJSON, a class instance, undefined, a non-finite number, a key that is an array index (an
- * object orders those first whatever their insertion) — answers null, and the replacer does it.
+ * object orders those first whatever their insertion), an own `__proto__` key — answers null, and
+ * the replacer does it.
  */
 function fastCanonical(value: unknown): string | null {
   switch (typeof value) {
@@ -87,6 +88,9 @@ function fastCanonical(value: unknown): string | null {
         const k = keys[i] as string;
         const c = k.charCodeAt(0);
         if (c >= 48 && c <= 57) return null; // may be an array index
+        // An own "__proto__" key (JSON.parse makes one): the replacer's copy assigns it as the
+        // prototype and drops it from the text; do exactly that, as existing chains were hashed.
+        if (k === '__proto__') return null;
         const item = fastCanonical(obj[k]);
         if (item === null) return null;
         out += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${item}`;

@@ -60,14 +60,15 @@ describe('store/journal-chain', () => {
         fc.property(value, (v) => {
           assert.equal(canonicalJson(v), reference(v));
         }),
-        { numRuns: 3000 },
+        { numRuns: 3000, seed: 1204 },
       );
       fc.assert(
         fc.property(fc.jsonValue(), (v) => assert.equal(canonicalJson(v), reference(v))),
-        {
-          numRuns: 3000,
-        },
+        { numRuns: 3000, seed: 1205 },
       );
+      // Found by an unseeded run of the property above: an own "__proto__" key, as JSON.parse makes.
+      for (const text of ['{"__proto__":{}}', '{"a":1,"__proto__":{"b":2}}', '[{"__proto__":"x"}]'])
+        assert.equal(canonicalJson(JSON.parse(text)), reference(JSON.parse(text)), text);
     });
   });
 
