@@ -262,8 +262,16 @@ export class Runtime {
         'journal: events of a step cut short by a crash appended from the state outbox',
       );
     }
-    // Written without the outbox now that the journal holds its events.
-    if (outbox.pending) await this.store.commit({});
+    if (outbox.failed)
+      this.logger.error(
+        { err: outbox.failed },
+        'journal: the state outbox could not be appended; kept for the next start',
+      );
+    // Written without what the journal now holds (best effort: a full disk keeps the old file).
+    if (outbox.pending)
+      await this.store
+        .commit({})
+        .catch((err: Error) => this.logger.warn({ err }, 'state: outbox not cleared on disk'));
     const prunedFiles = pruneJournal(this.journal, this.config.journal.retainSegments);
     if (prunedFiles.length)
       this.logger.info({ files: prunedFiles.length }, 'journal: oldest segments pruned');

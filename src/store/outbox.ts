@@ -12,6 +12,8 @@ import type { StateStore } from './state-store.js';
 export interface OutboxRecovery {
   pending: number;
   appended: { id: string; type: string }[];
+  /** Why the rest could not be appended (they wait for the next start). */
+  failed?: string;
 }
 
 export function recoverOutbox(store: StateStore, journal: Journal): OutboxRecovery {
@@ -26,11 +28,22 @@ export function recoverOutbox(store: StateStore, journal: Journal): OutboxRecove
     after = batch.at(-1)!.seq;
   }
   const appended: OutboxRecovery['appended'] = [];
+  const done: string[] = [];
+  let failed: Error | null = null;
   for (const e of pending) {
-    if (!missing.has(e.id)) continue;
-    journal.append({ type: e.type, data: e.data } as EventInput, { id: e.id });
-    appended.push({ id: e.id, type: e.type });
+    if (missing.has(e.id) && !failed) {
+      try {
+        journal.append({ type: e.type, data: e.data } as EventInput, { id: e.id });
+        appended.push({ id: e.id, type: e.type });
+      } catch (err) {
+        // A journal that cannot write (a full disk at start) must not keep the door from
+        // starting: the rest stay in the outbox for the next start.
+        failed = err as Error;
+        continue;
+      }
+    }
+    if (!failed || !missing.has(e.id)) done.push(e.id);
   }
-  store.outboxDone(pending.map((e) => e.id));
-  return { pending: pending.length, appended };
+  store.outboxDone(done);
+  return { pending: pending.length, appended, ...(failed ? { failed: failed.message } : {}) };
 }

@@ -125,3 +125,42 @@ describe('store: the outbox of a step cut short by a crash', () => {
     await rig.rt.stop().catch(() => undefined);
   });
 });
+
+describe('store: outbox recovery when the journal cannot write at start', () => {
+  it('appends what it can, keeps the rest for the next start, and does not throw', async () => {
+    const { recoverOutbox } = await import('../../src/store/outbox.js');
+    const { StateStore } = await import('../../src/store/state-store.js');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'jk-outbox-'));
+    try {
+      const store = new StateStore(dir);
+      await store.start();
+      const entry = (id: string) => ({ id, afterSeq: 0, type: 'visit.submitted', data: { visitId: id } });
+      await store.commit({}, [], {}, [entry('a'), entry('b'), entry('c')]);
+      let appends = 0;
+      // A journal whose second append fails (the disk filled up), holding nothing yet.
+      const journal = {
+        seq: 0,
+        read: () => [],
+        append: () => {
+          if (++appends === 2) throw new Error('ENOSPC: no space left on device, write');
+          return {};
+        },
+      };
+      const r = recoverOutbox(store, journal as never);
+      assert.deepEqual(
+        r.appended.map((e) => e.id),
+        ['a'],
+      );
+      assert.match(r.failed ?? '', /ENOSPC/);
+      assert.deepEqual(
+        store.outbox().map((e) => e.id),
+        ['b', 'c'],
+        'the rest wait for the next start',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
