@@ -36,7 +36,7 @@ import { diskHealth } from './store/disk-reserve.js';
 import { DoorStateFile } from './store/door-state.js';
 import { Journal } from './store/journal.js';
 import { pruneJournal } from './store/journal-retention.js';
-import { recoverOutbox } from './store/outbox.js';
+import { recoverOutboxAtStart } from './store/outbox.js';
 import { refuseStateLostBehindJournal } from './store/state-file-error.js';
 import { StateStore } from './store/state-store.js';
 import { VERSION } from './version.js';
@@ -255,23 +255,7 @@ export class Runtime {
     const { recovered } = this.journal.start();
     if (recovered) this.logger.warn(recovered, 'journal: torn last line cut at start');
     if (this.store.startedWithoutFile) refuseStateLostBehindJournal(this.store.file, this.journal);
-    const outbox = recoverOutbox(this.store, this.journal);
-    if (outbox.appended.length) {
-      this.logger.warn(
-        { events: outbox.appended },
-        'journal: events of a step cut short by a crash appended from the state outbox',
-      );
-    }
-    if (outbox.failed)
-      this.logger.error(
-        { err: outbox.failed },
-        'journal: the state outbox could not be appended; kept for the next start',
-      );
-    // Written without what the journal now holds (best effort: a full disk keeps the old file).
-    if (outbox.pending)
-      await this.store
-        .commit({})
-        .catch((err: Error) => this.logger.warn({ err }, 'state: outbox not cleared on disk'));
+    await recoverOutboxAtStart(this.store, this.journal, this.logger);
     const prunedFiles = pruneJournal(this.journal, this.config.journal.retainSegments);
     if (prunedFiles.length)
       this.logger.info({ files: prunedFiles.length }, 'journal: oldest segments pruned');

@@ -91,18 +91,12 @@ const STATE_EVENT = /^(user|badge|visit)\./;
  */
 export function refuseStateLostBehindJournal(
   file: string,
-  journal: { seq: number; read(after: number, limit?: number): { seq: number; type: string }[] },
+  journal: { iterate(after: number): Iterable<{ seq: number; type: string }> },
 ): void {
-  let after = 0;
-  while (after < journal.seq) {
-    const batch = journal.read(after, 5_000);
-    if (batch.length === 0) return;
-    const hit = batch.find((e) => STATE_EVENT.test(e.type));
-    if (hit)
+  for (const e of journal.iterate(0))
+    if (STATE_EVENT.test(e.type))
       throw new StateFileError(
         file,
-        `missing, while the journal records ${hit.type} (seq ${hit.seq}): the file was lost, this is not a first start`,
+        `missing, while the journal records ${e.type} (seq ${e.seq}): the file was lost, this is not a first start`,
       );
-    after = batch.at(-1)!.seq;
-  }
 }

@@ -141,8 +141,7 @@ describe('store: outbox recovery when the journal cannot write at start', () => 
       let appends = 0;
       // A journal whose second append fails (the disk filled up), holding nothing yet.
       const journal = {
-        seq: 0,
-        read: () => [],
+        *iterate() {},
         append: () => {
           if (++appends === 2) throw new Error('ENOSPC: no space left on device, write');
           return {};
