@@ -8,10 +8,9 @@
  */
 import { renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { JournalEvent } from '../domain/events.js';
 import { parseDoorStateFile } from '../store/door-state.js';
 import { fsyncDir, previousPath, readFileOrNull, writeFileDurably } from '../store/durable-file.js';
-import { listSegments, readLines } from '../store/journal-segments.js';
+import { JournalReader } from '../store/journal-reader.js';
 import { verifyJournal } from '../store/journal-verify.js';
 import { StateFileError } from '../store/state-file-error.js';
 import { parseStateFile } from '../store/state-store.js';
@@ -23,11 +22,6 @@ export interface RestoreOptions {
   now: () => Date;
   out: (line: string) => void;
   err: (line: string) => void;
-}
-
-function* journalEvents(dir: string): Generator<JournalEvent> {
-  for (const seg of listSegments(dir))
-    for (const { line } of readLines(seg.file)) if (line) yield JSON.parse(line) as JournalEvent;
 }
 
 /** null when `text` loads, else the problem (StateFileError's). */
@@ -93,7 +87,7 @@ export function restoreState(o: RestoreOptions): number {
     }
     const note: string[] = [];
     if (f.name === 'state.json') {
-      const c = compareWithJournal(parseStateFile(prevText, prev), journalEvents(journalDir));
+      const c = compareWithJournal(parseStateFile(prevText, prev), new JournalReader(journalDir).events());
       if (c.unknownToJournal.length > 0) {
         o.err(
           `${basename(prev)} holds records the journal never created (${c.unknownToJournal.slice(0, 5).join(', ')}): not this data dir's generation; not restored`,

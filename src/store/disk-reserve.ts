@@ -110,6 +110,8 @@ export class DiskReserve {
 
 /** Below this much free space the disk shows degraded in health: time to act before it is full. */
 export const LOW_SPACE_BYTES = 64 * 1024 * 1024;
+/** Below this the disk shows down: full for any write bigger than a few journal lines. */
+export const FULL_BYTES = 64 * 1024;
 
 /** The data disk as a health entry: free space, and whether the undo reserve is held. */
 export function diskHealth(
@@ -125,7 +127,7 @@ export function diskHealth(
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const held = reserve.bytes;
   const detail = `${mb(space.freeBytes)} free of ${mb(space.totalBytes)}; undo reserve ${held ? mb(held) : 'not held'}`;
-  if (space.freeBytes < 64 * 1024) return { state: 'down', detail: `full: ${detail}` };
+  if (space.freeBytes < FULL_BYTES) return { state: 'down', detail: `full: ${detail}` };
   if (space.freeBytes < LOW_SPACE_BYTES || held === 0) return { state: 'degraded', detail };
   return { state: 'ok', detail };
 }

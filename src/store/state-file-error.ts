@@ -53,7 +53,7 @@ export function parseDataFile<T>(text: string, file: string, check: (v: unknown)
   return parsed.value as T;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
+export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `records` must be an array of objects with a string id. */
@@ -66,8 +66,6 @@ export function recordProblems(doc: Record<string, unknown>, key: string): strin
   });
   return out;
 }
-
-export { isObject };
 
 /**
  * A data file that is gone while its previous generation is there was lost, not never made:
