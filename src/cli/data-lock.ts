@@ -39,3 +39,25 @@ export function takeLock(dataDir: string): () => void {
   writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
   return () => rmSync(file, { force: true });
 }
+
+/**
+ * Runs an offline command holding the data dir's lock. While the service runs on that dir it is
+ * refused (exit 1) with `whileRunning` telling the operator what to do instead.
+ */
+export async function withServiceStopped(
+  dataDir: string,
+  whileRunning: string,
+  fn: () => number | Promise<number>,
+): Promise<number> {
+  const pid = runningPid(dataDir);
+  if (pid) {
+    process.stderr.write(`jurukunci is running (pid ${pid}) on ${dataDir}; ${whileRunning}\n`);
+    return 1;
+  }
+  const release = takeLock(dataDir);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}

@@ -31,7 +31,7 @@ import { type StatusInput, statusLine } from '../status-line.js';
 import { CHECKPOINT_PUBLIC_KEY_FILE, readPublicKey } from '../store/checkpoint-signer.js';
 import { findJournalDir } from '../store/journal-segments.js';
 import { parseAnchor, verifyJournal } from '../store/journal-verify.js';
-import { runningPid, takeLock } from './data-lock.js';
+import { takeLock, withServiceStopped } from './data-lock.js';
 import { runDemo } from './demo.js';
 import { restoreState } from './state-restore.js';
 import { COMMANDS, overview, VERIFY_USAGE } from './usage.js';
@@ -162,32 +162,25 @@ async function cmdUserAdd(args: string[]): Promise<number> {
   }
   const config = loadConfig({ file: arg(args, '--config') });
   const dataDir = resolve(config.dataDir);
-  const pid = runningPid(dataDir);
-  if (pid) {
-    process.stderr.write(
-      `jurukunci is running (pid ${pid}) on ${dataDir}; add users through the API (POST /api/users)\n`,
-    );
-    return 1;
-  }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const release = takeLock(dataDir);
-  const rt = new Runtime({ config, listen: false });
-  try {
-    await rt.store.start();
-    rt.journal.start();
-    const password = await readPassword(args.includes('--password-stdin'));
-    const user = await rt.users.create(
-      { username, displayName: name, role, escort: args.includes('--escort'), password },
-      { id: 'cli', role: 'superadmin', name: 'jurukunci user add' },
-    );
-    process.stdout.write(
-      `created ${user.role} '${user.username}' (${user.id})${user.escort ? ', escort' : ''}\n`,
-    );
-    return 0;
-  } finally {
-    rt.journal.stop();
-    release();
-  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // takeLock writes its pid file there
+  return withServiceStopped(dataDir, 'add users through the API (POST /api/users)', async () => {
+    const rt = new Runtime({ config, listen: false });
+    try {
+      await rt.store.start();
+      rt.journal.start();
+      const password = await readPassword(args.includes('--password-stdin'));
+      const user = await rt.users.create(
+        { username, displayName: name, role, escort: args.includes('--escort'), password },
+        { id: 'cli', role: 'superadmin', name: 'jurukunci user add' },
+      );
+      process.stdout.write(
+        `created ${user.role} '${user.username}' (${user.id})${user.escort ? ', escort' : ''}\n`,
+      );
+      return 0;
+    } finally {
+      rt.journal.stop();
+    }
+  });
 }
 
 function cmdConfigCheck(args: string[]): number {
@@ -298,46 +291,30 @@ function cmdVerify(args: string[]): number {
  * Adds an NFC master key version and makes it the enrolment version. With the service stopped (it
  * reads the key file at start); cards on older versions keep opening until re-keyed.
  */
-function cmdKeysRotate(args: string[]): number {
+function cmdKeysRotate(args: string[]): Promise<number> {
   const config = loadConfig({ file: arg(args, '--config') });
   const dataDir = resolve(config.dataDir);
-  const pid = runningPid(dataDir);
-  if (pid) {
-    process.stderr.write(`jurukunci is running (pid ${pid}) on ${dataDir}; stop it to rotate the key\n`);
-    return 1;
-  }
-  const release = takeLock(dataDir);
-  try {
+  return withServiceStopped(dataDir, 'stop it to rotate the key', () => {
     const { version, previous } = rotateNfcKeys(dataDir, () => new Date());
     process.stdout.write(
       `NFC master key v${version} is now the enrolment version (was v${previous}); badges on v${previous} stay valid until re-keyed (GET /api/badges shows them as stale)\n`,
     );
     return 0;
-  } finally {
-    release();
-  }
+  });
 }
 
-function cmdStateRestore(args: string[]): number {
+function cmdStateRestore(args: string[]): Promise<number> {
   const config = loadConfig({ file: arg(args, '--config') });
   const dataDir = resolve(config.dataDir);
-  const pid = runningPid(dataDir);
-  if (pid) {
-    process.stderr.write(`jurukunci is running (pid ${pid}) on ${dataDir}; stop it to restore its files\n`);
-    return 1;
-  }
-  const release = takeLock(dataDir);
-  try {
-    return restoreState({
+  return withServiceStopped(dataDir, 'stop it to restore its files', () =>
+    restoreState({
       dataDir,
       dryRun: args.includes('--dry-run'),
       now: () => new Date(),
       out: (l) => process.stdout.write(`${l}\n`),
       err: (l) => process.stderr.write(`${l}\n`),
-    });
-  } finally {
-    release();
-  }
+    }),
+  );
 }
 
 const RUN: Record<string, (args: string[]) => number | Promise<number>> = {
