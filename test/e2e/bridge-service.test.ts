@@ -17,27 +17,19 @@ import type { JournalEvent } from '../../src/domain/events.js';
 import { listSegments } from '../../src/store/journal-segments.js';
 import { issuedVisit, seedPeople, startRig, type TestRig } from '../fixtures/runtime.js';
 import { h10301Bits, SimavrBridge } from '../fixtures/simavr-bridge.js';
+import { eventually } from '../fixtures/wait.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ESCORT = { facility: 12, card: 3456 };
 const VISITOR = { facility: 12, card: 789 };
 const wiegandUid = (c: { facility: number; card: number }) => `H10301:${c.facility}:${c.card}`;
 
-async function until<T>(
+/** The shared poll (throw, undefined or false: not yet), at this file's pace. */
+const until = <T>(
   what: string,
-  fn: () => T | undefined | Promise<T | undefined>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve()
-      .then(fn)
-      .catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 15000,
+) => eventually(what, fn, ms, 20);
 
 function journalOf(dataDir: string): JournalEvent[] {
   return listSegments(join(dataDir, 'journal')).flatMap((seg) =>

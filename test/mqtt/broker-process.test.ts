@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { freePort } from '../fixtures/mosquitto.js';
+import { eventually } from '../fixtures/wait.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ROOT = 'jurukunci/server-room';
@@ -47,22 +48,12 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until<T>(
+/** The shared poll (throw, undefined or false: not yet), at this file's pace. */
+const until = <T>(
   what: string,
-  fn: () => T | undefined | Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    // A check that throws (a file not written yet) is a "not yet", synchronous or not.
-    const v = await Promise.resolve()
-      .then(fn)
-      .catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 30000,
+) => eventually(what, fn, ms, 50);
 
 function dial(url: string, opts: IClientOptions = {}): Promise<MqttClient> {
   return new Promise((res, rej) => {

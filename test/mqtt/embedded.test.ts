@@ -18,21 +18,12 @@ import type { DoorController } from '../../src/door/door-controller.js';
 import { MqttModule } from '../../src/mqtt/mqtt-module.js';
 import { Recorder, whenReady } from '../fixtures/mosquitto.js';
 import { startRig, type TestRig } from '../fixtures/runtime.js';
+import { until as waitUntil } from '../fixtures/wait.js';
 import { OPERATOR_LIST, OPERATORS, signed } from './signing.js';
 
 const ROOT = 'jurukunci/server-room';
 
-function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+const until = (check: () => boolean, what: string, ms = 15_000) => waitUntil(check, what, ms);
 
 /** Connects without retrying; resolves with the client, or rejects with the broker's refusal. */
 function dial(url: string, opts: IClientOptions = {}): Promise<MqttClient> {

@@ -25,21 +25,12 @@ import { assertPublishable, TopicError, Topics } from '../../src/mqtt/topics.js'
 import { CursorFile } from '../../src/store/cursor.js';
 import { Journal } from '../../src/store/journal.js';
 import { listSegments } from '../../src/store/journal-segments.js';
+import { until as waitUntil } from '../fixtures/wait.js';
 
 const silent = pino({ level: 'silent' });
 const NIK = '3319014507900003';
 
-function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+const until = (check: () => boolean, what: string, ms = 10_000) => waitUntil(check, what, ms);
 
 describe('mqtt scrubPersonalData', () => {
   it('masks a NIK or phone number embedded anywhere in free text, and only those', () => {
