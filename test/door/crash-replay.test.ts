@@ -6,25 +6,19 @@
  * journal keeps the grant. The restarted service rebuilds both from the journal.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Runtime } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
-import { listSegments } from '../../src/store/journal-segments.js';
-import { issuedVisit, seedPeople, startRig } from '../fixtures/runtime.js';
+import { issuedVisit, seedPeople, simTap, startRig } from '../fixtures/runtime.js';
+import { cutJournalAfter } from '../fixtures/service-process.js';
 
 describe('door state after a kill -9 right after a grant', () => {
   it('the restarted door has both inside, books the first entry, and keeps anti-passback and the unescorted alarm', async () => {
     const rig = await startRig();
     const p = await seedPeople(rig);
     const visitId = await issuedVisit(rig, p);
-    const tap = (reader: 'entry' | 'exit', uid: string, rt = rig.rt) =>
-      rt.http!.inject({
-        method: 'POST',
-        url: '/api/sim/tap',
-        headers: { authorization: `Bearer ${p.sari}` },
-        payload: { reader, uid },
-      });
+    const tap = simTap(rig, p.sari);
     // An exit tap first, so door.json exists and names the journal sequence it reflects.
     assert.equal((await tap('exit', p.budiUid)).json().result.outcome, 'exit');
     await new Promise((r) => setTimeout(r, 50));
@@ -42,11 +36,7 @@ describe('door state after a kill -9 right after a grant', () => {
     await rig.rt.stop();
     // The crash: the journal ends with the grant; neither state write after
     // the grant reached the disk.
-    const segs = listSegments(join(rig.dir, 'journal'));
-    const last = segs[segs.length - 1]!.file;
-    const lines = readFileSync(last, 'utf8').split('\n').filter(Boolean);
-    const keep = lines.filter((l) => (JSON.parse(l) as { seq: number }).seq <= granted.seq);
-    writeFileSync(last, `${keep.join('\n')}\n`);
+    cutJournalAfter(rig.dir, granted.seq);
     for (const f of ['door.json', 'state.json']) copyFileSync(join(rig.dir, `${f}.before`), join(rig.dir, f));
 
     const rt = new Runtime({ config: rig.rt.config, logger: createLogger('silent'), listen: false });

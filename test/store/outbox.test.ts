@@ -5,24 +5,13 @@
  * the next start appends what the journal lacks — under the ids the step chose, never twice.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Runtime } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
-import { listSegments } from '../../src/store/journal-segments.js';
 import { verifyJournal } from '../../src/store/journal-verify.js';
 import { issuedVisit, seedPeople, startRig, type TestRig, visitRequest } from '../fixtures/runtime.js';
-
-/** Cuts the journal back to `seq` (as if the later appends never reached the disk). */
-function cutJournal(dir: string, seq: number): void {
-  const segs = listSegments(join(dir, 'journal'));
-  for (const s of segs) {
-    const lines = readFileSync(s.file, 'utf8').split('\n').filter(Boolean);
-    const keep = lines.filter((l) => (JSON.parse(l) as { seq: number }).seq <= seq);
-    if (keep.length === 0 && s !== segs[0]) rmSync(s.file);
-    else writeFileSync(s.file, keep.length ? `${keep.join('\n')}\n` : '');
-  }
-}
+import { cutJournalAfter } from '../fixtures/service-process.js';
 
 const restart = async (rig: TestRig) => {
   const rt = new Runtime({ config: rig.rt.config, logger: createLogger('silent'), listen: false });
@@ -63,7 +52,7 @@ describe('store: the outbox of a step cut short by a crash', () => {
       stepEvents.map((e) => e.id),
     );
     // The crash: those events never reached the journal.
-    cutJournal(rig.dir, before);
+    cutJournalAfter(rig.dir, before);
     const rt = await restart(rig);
     try {
       const after = rt.journal.read(before, 100);
