@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { SerialPort } from 'serialport';
 import type { ModuleHealth } from '../../lifecycle.js';
+import { SerialKeeper } from '../serial-keeper.js';
 import type { BridgeFrame } from './frame.js';
 import {
   BRIDGE_TIMEOUTS_MS,
@@ -39,7 +40,6 @@ import {
   REX_MODE,
   resetCauseNames,
 } from './protocol.js';
-import { SerialKeeper } from './serial-keeper.js';
 import { BridgeTimeoutError, Waitress } from './waitress.js';
 import { BridgeWriter } from './writer.js';
 

@@ -6,15 +6,16 @@
  * `maxLinesPerChunk` lines of one chunk read); the same code seen again within `debounceMs` of its
  * last sighting is one scan (ScanDebounce, at most `maxDebounceEntries` codes remembered). So a
  * scanner spewing thousands of lines at once cannot hold the event loop, and the door with it.
- * Reopening backs off through RestartBackoff. Scanned text is a credential: it is never logged.
+ * The port is kept open by SerialKeeper (reopened with backoff), as the bridge's is. Scanned text
+ * is a credential: it is never logged.
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import type { ModuleHealth } from '../../lifecycle.js';
 import type { Credential, CredentialReader, ReaderFeedback } from '../interfaces.js';
-import { RestartBackoff } from '../restart-backoff.js';
+import { SerialKeeper } from '../serial-keeper.js';
 import { ScanDebounce } from './scan-debounce.js';
 import { type LineStats, ScannerLines, type Terminator } from './scanner-lines.js';
 
@@ -55,16 +56,13 @@ export const SERIAL_SCANNER_DEFAULTS: Omit<SerialScannerOptions, 'path'> = {
 };
 
 export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> implements CredentialReader {
+  /** The open port lines are read from; null while the keeper reopens it. */
   private port: SerialPort | null = null;
-  private open = false;
   private running = false;
-  private lastError = '';
   private readonly lines: ScannerLines;
   private readonly debounce: ScanDebounce;
-  private readonly reopen: RestartBackoff;
+  private readonly keeper: SerialKeeper;
   private readonly mono: () => number;
-  /** Times the port was (re)opened; tests and health read it. */
-  opens = 0;
 
   constructor(
     readonly id: string,
@@ -75,34 +73,46 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
     super();
     this.lines = new ScannerLines(opts.terminator, opts.maxLineLength, opts.maxLinesPerChunk);
     this.debounce = new ScanDebounce(opts.debounceMs, opts.maxDebounceEntries);
-    this.reopen = new RestartBackoff({ initialMs: opts.reconnectMinMs, maxMs: opts.reconnectMaxMs }, () =>
-      this.connect(),
-    );
     this.mono = mono ?? (() => performance.now());
+    this.keeper = new SerialKeeper(opts);
+    this.keeper.on('open', (port) => {
+      this.port = port;
+      this.lines.reset();
+      port.on('data', (chunk: Buffer) => {
+        if (port === this.port) this.onData(chunk);
+      });
+      this.logger?.info({ reader: this.id, path: this.opts.path }, 'QR scanner connected');
+    });
+    this.keeper.on('lost', (why) => {
+      this.port = null;
+      this.lines.reset();
+      this.logger?.warn({ reader: this.id, path: this.opts.path, why }, 'QR scanner lost');
+    });
+  }
+
+  /** Times the port was (re)opened; tests and health read it. */
+  get opens(): number {
+    return this.keeper.opens;
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.reopen.start();
-    this.connect();
+    this.keeper.start();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.reopen.stop();
-    const port = this.port;
-    this.detach();
-    if (port?.isOpen) {
-      await new Promise<void>((resolve) => port.close(() => resolve()));
-    }
+    this.port = null;
+    this.lines.reset();
+    await this.keeper.stop();
   }
 
   health(): ModuleHealth {
     if (!this.running) return { state: 'stopped' };
     const s = this.lines.stats;
     const dropped = s.overlong + s.garbage;
-    if (this.open) {
+    if (this.keeper.isOpen) {
       const notes = [
         dropped ? `${dropped} junk lines dropped` : '',
         s.flooded ? `${s.flooded} lines dropped in floods` : '',
@@ -112,10 +122,10 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
         detail: `${this.opts.path} @${this.opts.baudRate}${notes.map((n) => `, ${n}`).join('')}`,
       };
     }
-    const n = this.reopen.attempts;
+    const n = this.keeper.attempts;
     return {
       state: 'down',
-      detail: `${this.opts.path}: ${this.lastError || 'opening'}; retrying${n ? ` (attempt ${n})` : ''}`,
+      detail: `${this.opts.path}: ${this.keeper.lastError || 'opening'}; retrying${n ? ` (attempt ${n})` : ''}`,
     };
   }
 
@@ -130,61 +140,6 @@ export class SerialQrScanner extends EventEmitter<{ credential: [Credential] }> 
 
   /** Serial scanners here have no host-driven LED or beeper; the door's own feedback is enough. */
   feedback(_result: ReaderFeedback): void {}
-
-  private connect(): void {
-    if (!this.running) return;
-    const port = new SerialPort({ path: this.opts.path, baudRate: this.opts.baudRate, autoOpen: false });
-    this.port = port;
-    port.on('data', (chunk: Buffer) => {
-      if (port === this.port) this.onData(chunk);
-    });
-    port.on('error', (err: Error) => this.down(port, err.message));
-    port.on('close', (err: (Error & { disconnected?: boolean }) | null) =>
-      this.down(port, err?.disconnected ? 'disconnected' : (err?.message ?? 'closed')),
-    );
-    port.open((err) => {
-      if (port !== this.port) {
-        // stop() or a failure overtook this attempt.
-        if (!err && port.isOpen) port.close(() => undefined);
-        return;
-      }
-      if (err) {
-        this.down(port, err.message);
-        return;
-      }
-      this.open = true;
-      this.reopen.succeeded();
-      this.opens++;
-      this.lastError = '';
-      this.lines.reset();
-      this.logger?.info({ reader: this.id, path: this.opts.path }, 'QR scanner connected');
-    });
-  }
-
-  /** The current port failed or closed: drop it and try again later. */
-  private down(port: SerialPort, why: string): void {
-    if (port !== this.port) return;
-    const wasOpen = this.open;
-    this.detach();
-    if (port.isOpen) port.close(() => undefined);
-    this.lastError = why;
-    if (wasOpen) this.logger?.warn({ reader: this.id, path: this.opts.path, why }, 'QR scanner lost');
-    if (this.running) this.reopen.schedule();
-  }
-
-  private detach(): void {
-    const port = this.port;
-    this.port = null;
-    this.open = false;
-    this.lines.reset();
-    if (port) {
-      port.removeAllListeners('data');
-      // Keep a listener: an 'error' with none would be thrown by the emitter.
-      port.removeAllListeners('error');
-      port.removeAllListeners('close');
-      port.on('error', () => undefined);
-    }
-  }
 
   private onData(chunk: Buffer): void {
     for (const line of this.lines.push(chunk)) {

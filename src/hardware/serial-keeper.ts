@@ -1,11 +1,12 @@
 /**
  * Keeps a serial port open: opens it, and when it fails or goes away (unplugged, re-enumerated)
- * reopens it with exponential backoff (the drivers' one RestartBackoff). Says 'open' with the port and 'lost' with why; start()
- * never fails for a missing port.
+ * reopens it with exponential backoff (the drivers' one RestartBackoff). Says 'open' with the port
+ * and 'lost' with why; start() never fails for a missing port. The firmware bridge's link and the
+ * serial QR scanner both stand on it.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { RestartBackoff } from '../restart-backoff.js';
+import { RestartBackoff } from './restart-backoff.js';
 
 export interface SerialKeeperOptions {
   path: string;
@@ -21,6 +22,11 @@ export class SerialKeeper extends EventEmitter<{ open: [SerialPort]; lost: [stri
   isOpen = false;
   lastError = '';
   opens = 0;
+
+  /** Reopen attempts since the port was last open (health: "attempt N"). */
+  get attempts(): number {
+    return this.reopen.attempts;
+  }
 
   constructor(private readonly opts: SerialKeeperOptions) {
     super();
@@ -86,6 +92,7 @@ export class SerialKeeper extends EventEmitter<{ open: [SerialPort]; lost: [stri
     this.isOpen = false;
     if (!port) return;
     port.unpipe();
+    port.removeAllListeners('data');
     port.removeAllListeners('error');
     port.removeAllListeners('close');
     // Keep a listener: an 'error' with none would be thrown by the emitter.
