@@ -81,6 +81,24 @@ function buildJournal(dir: string, n: number): Journal {
 }
 
 /** The publisher from its cursor to the journal head: seconds from first publish to last PUBACK. */
+/** The built service as `npm start` runs it (same V8 flags), on `data`, publishing to `brokerUrl`. */
+function spawnService(data: string, port: number, brokerUrl: string) {
+  return spawn(
+    process.execPath,
+    ['--max-semi-space-size=2', '--max-old-space-size=128', 'dist/cli/main.js', 'start'],
+    {
+      env: {
+        ...process.env,
+        JURUKUNCI_DATA_DIR: data,
+        JURUKUNCI_HTTP__PORT: String(port),
+        JURUKUNCI_MQTT__URL: brokerUrl,
+        JURUKUNCI_LOG__LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+}
+
 async function publisherRun(journal: Journal, dir: string, url: string, round: number): Promise<number> {
   const client = connect(url, {
     clientId: `bench-publisher-${round}`,
@@ -259,20 +277,7 @@ async function drain(
   let sampler: NodeJS.Timeout | null = null;
   try {
     const t0 = performance.now();
-    service = spawn(
-      process.execPath,
-      ['--max-semi-space-size=2', '--max-old-space-size=128', 'dist/cli/main.js', 'start'],
-      {
-        env: {
-          ...process.env,
-          JURUKUNCI_DATA_DIR: data,
-          JURUKUNCI_HTTP__PORT: String(port),
-          JURUKUNCI_MQTT__URL: broker.url,
-          JURUKUNCI_LOG__LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    service = spawnService(data, port, broker.url);
     const pid = service.pid!;
     let out = '';
     let connectedAt = 0;
@@ -355,20 +360,7 @@ async function tapsDuringDrain(
   const data = join(dir, 'taps');
   buildJournal(join(data, 'journal'), events).stop();
   const port = await freePort();
-  const svc = spawn(
-    process.execPath,
-    ['--max-semi-space-size=2', '--max-old-space-size=128', 'dist/cli/main.js', 'start'],
-    {
-      env: {
-        ...process.env,
-        JURUKUNCI_DATA_DIR: data,
-        JURUKUNCI_HTTP__PORT: String(port),
-        JURUKUNCI_MQTT__URL: broker.url,
-        JURUKUNCI_LOG__LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const svc = spawnService(data, port, broker.url);
   let out = '';
   svc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   svc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
